@@ -1,0 +1,14 @@
+"""Report formats: each module renders a Report to text; imported only when asked for."""
+
+from __future__ import annotations
+
+import importlib
+
+FORMATS = {
+    "text": "nap_rules.formats.text",
+    "json": "nap_rules.formats.json_report",
+}
+
+
+def render(fmt: str, report) -> str:
+    return importlib.import_module(FORMATS[fmt]).render(report)

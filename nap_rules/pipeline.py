@@ -1,0 +1,40 @@
+"""The run, in its one direction: load → validate → graph → evaluate; each step a function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from .findings import Finding, sort_findings
+from .graph import build_graph
+from .plandir import PlanFiles, read_plan_dir
+from .schema_check import check_plan_files
+from .yamlload import DEFAULT_LIMITS, Limits
+
+
+@dataclass
+class Validated:
+    files: PlanFiles
+    graph: nx.MultiDiGraph | None  # None when the files break their schemas
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def plan_id(self) -> str:
+        plan = self.files.one("plan")
+        return str(plan.doc.get("id", "")) if plan else ""
+
+
+def validate(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> Validated:
+    """Schema and reference findings; InputError when a file cannot be read at all.
+
+    Rules need a well-formed graph, so when any file breaks its schema the graph is not
+    built and only the schema findings are returned.
+    """
+    files = read_plan_dir(plan_dir, limits, pure)
+    findings = check_plan_files(files)
+    if any(f.severity == "error" for f in findings):
+        return Validated(files, None, sort_findings(findings))
+    graph, ref_findings = build_graph(files)
+    return Validated(files, graph, sort_findings(findings + ref_findings))

@@ -1,0 +1,119 @@
+"""Reads a plan folder: finds its files, loads each with locations, checks each `schema:` line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .locations import LocMap, Location
+from .yamlload import DEFAULT_LIMITS, Limits, load_yaml_file
+
+KINDS = ("plan", "institutions", "goal", "indicators", "budget", "progress", "config")
+SINGLE_FILES = {"plan.yaml": "plan", "institutions.yaml": "institutions", "indicators.yaml": "indicators", "budget.yaml": "budget"}
+FOLDERS = {"goals": "goal", "progress": "progress"}
+CONFIG_FILE = ".nap-rules.yaml"
+REQUIRED = ("plan.yaml",)
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    kind: str
+    display: str  # the path as reports show it
+    doc: LocMap
+
+
+@dataclass
+class PlanFiles:
+    root: Path
+    display_root: str
+    files: list[PlanFile] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # *.yaml files that are not part of the format
+
+    def of_kind(self, kind: str) -> list[PlanFile]:
+        return [f for f in self.files if f.kind == kind]
+
+    def one(self, kind: str) -> PlanFile | None:
+        found = self.of_kind(kind)
+        return found[0] if found else None
+
+
+def display_path(root_display: str, rel: str) -> str:
+    return Path(os.path.normpath(os.path.join(root_display, rel))).as_posix()
+
+
+def check_schema_line(doc, kind: str, display: str) -> LocMap:
+    expected = f"nap-rules/{kind}/v1"
+    if doc is None:
+        raise InputError(f"empty file: expected a mapping starting with 'schema: {expected}'", Location(display, 1, 1))
+    if not isinstance(doc, LocMap):
+        raise InputError(f"expected a mapping starting with 'schema: {expected}', found a list or a single value",
+                         getattr(doc, "loc", Location(display, 1, 1)))
+    if "schema" not in doc:
+        raise InputError(f"missing 'schema: {expected}' line", doc.loc)
+    value = doc["schema"]
+    where = doc.key_locs["schema"]
+    if not isinstance(value, str) or not value.startswith("nap-rules/") or value.count("/") != 2:
+        raise InputError(f"'schema' must read '{expected}', found {value!r}", where)
+    _, found_kind, version = value.split("/")
+    if found_kind not in KINDS:
+        raise InputError(f"unknown file kind {found_kind!r} in 'schema: {value}'; expected '{expected}'", where)
+    if found_kind != kind:
+        raise InputError(f"this file is declared as {found_kind!r} but its place in the plan folder makes it {kind!r}; expected 'schema: {expected}'", where)
+    if version != "v1":
+        raise InputError(f"unknown version {version!r} in 'schema: {value}'; this nap-rules reads v1", where)
+    return doc
+
+
+def _inside(path: Path, root: Path, display: str) -> Path:
+    real = path.resolve()
+    if real != root and root not in real.parents:
+        raise InputError(f"points outside the plan folder (to {real}); plan files must live inside it", file=display)
+    return real
+
+
+def load_document(path: Path, kind: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> LocMap:
+    return check_schema_line(load_yaml_file(path, display, limits, pure), kind, display)
+
+
+def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> PlanFiles:
+    """All files of a plan folder, loaded and kind-checked; InputError for anything unreadable."""
+    display_root = str(plan_dir)
+    root = Path(plan_dir)
+    if not root.is_dir():
+        raise InputError("not a plan folder (no such directory)", file=display_root)
+    root = root.resolve()
+    out = PlanFiles(root=root, display_root=display_root)
+    wanted: list[tuple[Path, str, str]] = []
+    for name in REQUIRED:
+        if not (root / name).exists():
+            raise InputError(f"missing {name}: every plan folder has one", file=display_path(display_root, name))
+    for entry in sorted(os.listdir(root)):
+        rel = entry
+        if entry in SINGLE_FILES:
+            wanted.append((root / entry, SINGLE_FILES[entry], rel))
+        elif entry == CONFIG_FILE:
+            wanted.append((root / entry, "config", rel))
+        elif entry in FOLDERS:
+            folder = root / entry
+            if not folder.is_dir():
+                raise InputError(f"{entry} must be a folder of YAML files", file=display_path(display_root, rel))
+            _inside(folder, root, display_path(display_root, rel))
+            for sub in sorted(os.listdir(folder)):
+                if sub.endswith((".yaml", ".yml")):
+                    wanted.append((folder / sub, FOLDERS[entry], f"{entry}/{sub}"))
+                else:
+                    out.ignored.append(display_path(display_root, f"{entry}/{sub}"))
+        elif entry.endswith((".yaml", ".yml")):
+            out.ignored.append(display_path(display_root, rel))
+        if len(wanted) > limits.max_files:
+            raise InputError(
+                f"more than {limits.max_files} plan files (limit max_files; raise it with --limit max_files=N)",
+                file=display_root,
+            )
+    for path, kind, rel in wanted:
+        display = display_path(display_root, rel)
+        _inside(path, root, display)
+        out.files.append(PlanFile(kind, display, load_document(path, kind, display, limits, pure)))
+    return out

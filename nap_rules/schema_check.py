@@ -1,0 +1,153 @@
+"""Validates loaded plan files against `schemas/*.schema.json` and turns errors into located findings."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+from .findings import Finding
+from .locations import LocList, LocMap, locate
+from .resources import resource_dir
+
+# rule ids of schema findings, by the JSON Schema keyword that failed
+RULE_BY_KEYWORD = {
+    "additionalProperties": "NAP-SCHEMA-001",
+    "type": "NAP-SCHEMA-002",
+    "required": "NAP-SCHEMA-003",
+}
+RULE_VALUE = "NAP-SCHEMA-004"  # enum, const, pattern, bounds: a value outside what is allowed
+RULE_IGNORED_FILE = "NAP-SCHEMA-005"
+
+# how a list key in a file names the node kind of its items (for the finding's `node`)
+ITEM_KIND = {
+    "objectives": "objective", "measures": "measure", "indicators": "indicator",
+    "institutions": "institution", "lines": "budget_line", "claims": "claim",
+}
+
+TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "text", "integer": "a whole number",
+              "number": "a number", "null": "empty (null)", "boolean": "true or false"}
+
+
+@lru_cache(maxsize=None)
+def validator_for(kind: str) -> Draft202012Validator:
+    with open(resource_dir("schemas") / f"{kind}.schema.json", encoding="utf-8") as f:
+        schema = json.load(f)
+    return Draft202012Validator(schema)
+
+
+def _describe(value) -> str:
+    if isinstance(value, LocMap) or isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (LocList, list)):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def path_text(path) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "(top level)"
+
+
+def _node_of(doc, kind: str, path) -> str:
+    """The graph key of the innermost item with an id on the path ('' when there is none)."""
+    node, key, container_key = doc, "", None
+    if isinstance(doc, LocMap) and isinstance(doc.get("id"), str) and kind in ("goal", "plan"):
+        key = f"{kind}:{doc['id']}"
+    for step in path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(step, int) and container_key in ITEM_KIND and isinstance(node, dict):
+            ident = node.get("id")
+            if isinstance(ident, (str, int)):
+                key = f"{ITEM_KIND[container_key]}:{ident}"
+        container_key = step if isinstance(step, str) else container_key
+    return key
+
+
+def _leaf(error):
+    """The most specific error under an anyOf/oneOf, so the message names the real problem."""
+    while error.context:
+        error = best_match(error.context)
+    return error
+
+
+def _message(error, where: str) -> tuple[str, list]:
+    """(plain message, path to point at) for one jsonschema error."""
+    kw, inst, path = error.validator, error.instance, list(error.absolute_path)
+    if kw == "additionalProperties" and isinstance(inst, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(k for k in inst if k not in allowed)
+        key = extra[0] if extra else ""
+        hint = difflib.get_close_matches(key, allowed, n=1)
+        more = f"did you mean {hint[0]!r}? " if hint else ""
+        return f"unknown key {key!r} in {where}: {more}allowed keys are {', '.join(allowed)}", path + [key]
+    if kw == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.validator_value
+        return f"{where} is missing required key {missing!r}", path
+    if kw == "type":
+        expected = error.validator_value
+        words = " or ".join(TYPE_WORDS.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
+        return f"{where} must be {words}, found {_describe(inst)}", path
+    if kw == "enum":
+        options = ", ".join(str(v) for v in error.validator_value)
+        return f"{where} is {_describe(inst)}; allowed values are: {options}", path
+    if kw == "const":
+        return f"{where} must be {error.validator_value!r}, found {_describe(inst)}", path
+    if kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}[kw]
+        return f"{where} is {_describe(inst)}; it must be {words} {error.validator_value}", path
+    if kw == "pattern":
+        return f"{where} is {_describe(inst)}, which does not match the expected form {error.validator_value!r}", path
+    if kw == "propertyNames":
+        return f"key {_describe(inst)} in {where} is not allowed here (keys must match {error.schema.get('pattern', 'the schema')})", path
+    return f"{where}: {error.message}", path
+
+
+def _finding(error, doc, kind: str, display: str) -> Finding:
+    leaf = _leaf(error)
+    if leaf is not error and leaf.validator == "type" and error.validator in ("anyOf", "oneOf"):
+        # a value that fits none of several forms: say which forms are allowed
+        forms = []
+        for sub in error.validator_value:
+            ref = sub.get("$ref", "")
+            forms.append(ref.rsplit("/", 1)[-1] if ref else TYPE_WORDS.get(sub.get("type"), str(sub.get("type"))))
+        where = path_text(error.absolute_path)
+        message, path = f"{where} must be one of: {', '.join(forms)}; found {_describe(error.instance)}", list(error.absolute_path)
+        keyword = "type"
+    else:
+        where = path_text(leaf.absolute_path)
+        message, path = _message(leaf, where)
+        keyword = leaf.validator
+    loc = locate(doc, path, doc.loc)
+    rule = RULE_BY_KEYWORD.get(keyword, RULE_VALUE)
+    return Finding(rule, "error", _node_of(doc, kind, path), message, display, loc.line, loc.column,
+                   detail=f"{path_text(path)}")
+
+
+def check_document(doc, kind: str, display: str) -> list[Finding]:
+    validator = validator_for(kind)
+    return [_finding(e, doc, kind, display) for e in validator.iter_errors(doc)]
+
+
+def check_plan_files(files) -> list[Finding]:
+    findings: list[Finding] = []
+    for f in files.files:
+        findings.extend(check_document(f.doc, f.kind, f.display))
+    for display in files.ignored:
+        findings.append(Finding(RULE_IGNORED_FILE, "warning", "", "not a plan file name nap-rules reads; it was ignored "
+                                "(expected plan.yaml, institutions.yaml, indicators.yaml, budget.yaml, goals/*.yaml, progress/*.yaml)",
+                                display, 1, 1, detail="ignored"))
+    return findings

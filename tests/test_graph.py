@@ -1,0 +1,59 @@
+"""The plan graph: node and edge counts follow the data; load → graph never raises on valid plans."""
+
+from hypothesis import given, strategies as st
+
+from nap_rules.pipeline import validate
+from planfactory import goal, measure, write_plan
+
+institutions = st.lists(st.sampled_from(["MI", "MJ", "MIA", "XX"]), max_size=3, unique=True)
+indicator_counts = st.integers(min_value=0, max_value=3)
+measure_specs = st.lists(st.tuples(institutions, institutions, indicator_counts), min_size=0, max_size=6)
+goal_specs = st.lists(measure_specs, min_size=1, max_size=3)
+
+
+def build(tmp_path_factory, spec):
+    goals = []
+    for gi, measures in enumerate(spec, 1):
+        ms = []
+        for mi, (resp, contrib, n_ind) in enumerate(measures, 1):
+            m = measure(f"{gi}.1.{mi}", responsible=resp, contributing=contrib)
+            m["indicators"] = [dict(m["indicators"][0], id=f"{gi}.1.{mi}-{k}") for k in range(n_ind)]
+            ms.append(m)
+        goals.append(goal(f"PG{gi}", measures=ms))
+    return write_plan(tmp_path_factory.mktemp("plan"), goals=goals)
+
+
+@given(spec=goal_specs)
+def test_counts_match_generated_data(tmp_path_factory, spec):
+    result = validate(build(tmp_path_factory, spec))
+    g = result.graph
+    assert g is not None
+    kinds = [d["kind"] for _, d in g.nodes(data=True)]
+    n_measures = sum(len(ms) for ms in spec)
+    n_indicators = sum(n for ms in spec for *_, n in ms)
+    named = [name for ms in spec for r, c, _ in ms for name in r + c]
+    unknown = {n for n in named if n == "XX"}
+    assert kinds.count("plan") == 1 and kinds.count("goal") == len(spec) and kinds.count("objective") == len(spec)
+    assert kinds.count("measure") == n_measures and kinds.count("indicator") == n_indicators
+    assert kinds.count("institution") == 2 and kinds.count("missing") == len(unknown)
+    rels = [d["rel"] for *_, d in g.edges(data=True)]
+    assert rels.count("responsible") + rels.count("contributing") == len(named)
+    assert rels.count("measured_by") == n_indicators
+    assert rels.count("has_measure") == n_measures and rels.count("has_institution") == 2
+    assert len([f for f in result.findings if f.rule == "NAP-REF-001"]) == named.count("XX")
+
+
+def test_alias_resolves_to_the_registered_body_and_keeps_the_spelling(tmp_path):
+    g = validate(write_plan(tmp_path / "p", goals=[goal(measures=[measure("1.1", responsible=["MIA"])])])).graph
+    [(u, v, d)] = [(u, v, d) for u, v, d in g.edges(data=True) if d["rel"] == "responsible"]
+    assert (u, v, d["label"]) == ("measure:1.1", "institution:MI", "MIA")
+    assert g.nodes["measure:1.1"]["responsible"] == ["MIA"]
+
+
+def test_duplicate_ids_get_numbered_keys(tmp_path):
+    inst = [{"id": "MI", "name": "Ministry of Interior", "kind": "ministry"},
+            {"id": "MI", "name": "Ministry of Interior", "kind": "ministry"}]
+    g = validate(write_plan(tmp_path / "p", institutions=inst)).graph
+    assert g.nodes["institution:MI"]["occurrence"] == 1
+    assert g.nodes["institution:MI~2"]["occurrence"] == 2
+    assert g.nodes["institution:MI~2"]["source"].line == 6
