@@ -6,6 +6,7 @@ import difflib
 import json
 from functools import lru_cache
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
@@ -33,10 +34,27 @@ TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "text", "integ
 
 
 @lru_cache(maxsize=None)
-def validator_for(kind: str) -> Draft202012Validator:
+def schema_for(kind: str) -> dict:
     with open(resource_dir("schemas") / f"{kind}.schema.json", encoding="utf-8") as f:
-        schema = json.load(f)
-    return Draft202012Validator(schema)
+        return json.load(f)
+
+
+@lru_cache(maxsize=None)
+def validator_for(kind: str) -> Draft202012Validator:
+    """The reference validator: complete, located errors; used for files that fail."""
+    return Draft202012Validator(schema_for(kind))
+
+
+@lru_cache(maxsize=None)
+def fast_validator_for(kind: str):
+    """A compiled yes/no validator for the common case of a valid file.
+
+    fastjsonschema compiles drafts up to 7; our schemas use no keyword newer than draft 7
+    (`$defs` is only a container that pointers reach), so the same schema compiles as draft 7.
+    tests/test_schema_fast_path.py holds both validators to the same verdicts.
+    """
+    schema = dict(schema_for(kind), **{"$schema": "http://json-schema.org/draft-07/schema#"})
+    return fastjsonschema.compile(schema)
 
 
 def _describe(value) -> str:
@@ -138,8 +156,12 @@ def _finding(error, doc, kind: str, display: str) -> Finding:
 
 
 def check_document(doc, kind: str, display: str) -> list[Finding]:
-    validator = validator_for(kind)
-    return [_finding(e, doc, kind, display) for e in validator.iter_errors(doc)]
+    try:
+        fast_validator_for(kind)(doc)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass  # invalid: the reference validator says exactly where and why
+    return [_finding(e, doc, kind, display) for e in validator_for(kind).iter_errors(doc)]
 
 
 def check_plan_files(files) -> list[Finding]:
