@@ -49,6 +49,7 @@ class GraphBuilder:
     findings: list[Finding] = field(default_factory=list)
     _counts: dict = field(default_factory=dict)
     _institution_names: dict = field(default_factory=dict)  # spelling -> institution key
+    _edges: int = 0
 
     # --- nodes -----------------------------------------------------------------------------
     def add(self, kind: str, doc: LocMap, display_file: str, ident=None, **extra) -> str:
@@ -68,7 +69,9 @@ class GraphBuilder:
         return key
 
     def edge(self, u: str, v: str, rel: str, **attrs):
-        self.g.add_edge(u, v, rel=rel, **attrs)
+        # an explicit key: networkx's own key search is the slowest part of a large build
+        self._edges += 1
+        self.g.add_edge(u, v, key=self._edges, rel=rel, **attrs)
 
     # --- references ------------------------------------------------------------------------
     def resolve(self, src: str, kind: str, ident, rel: str, where: Location, label=None):

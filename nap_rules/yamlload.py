@@ -130,6 +130,8 @@ class _Builder:
         if tag == _STR or tag == _TIMESTAMP:
             return text
         if tag == _INT:
+            if text.isdigit() and len(text) <= self.limits.max_number_digits:
+                return int(text)  # the common case, without PyYAML's general int parsing
             return self.integer(node, text)
         if tag == _FLOAT:
             return self.decimal(node, text)
