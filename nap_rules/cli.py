@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import click
 from . import __version__
 from .errors import InputError
 from .findings import SEVERITY_RANK
+from .formats import FORMATS
 from .yamlload import DEFAULT_LIMITS, Limits
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -73,6 +75,84 @@ def validate(plan_dir, fmt, limits):
     report = Report(__version__, result.plan_id, tuple(result.findings), len(result.files.files), notes=notes)
     emit(render(fmt, report), None)
     sys.exit(exit_code(result.findings, "error"))
+
+
+class _Date(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime.date):
+            return value
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+@main.command()
+@click.argument("plan_dir", default="plan", type=click.Path(file_okay=False, path_type=str))
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
+              help="A further folder of rule files (repeatable); added to the standard rules.")
+@click.option("--no-standard-rules", is_flag=True, help="Run only the rules of --rules and the configuration.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Exit 1 when a finding at or above this severity remains.")
+@click.option("--as-of", type=_Date(), default=None, help="The evaluation date for time rules (default: today).")
+@limit_option
+def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, limits):
+    """Check PLAN_DIR (default: plan/) with the standard rules and any --rules."""
+    from .checkrun import run_check
+    from .formats import render
+
+    try:
+        report = run_check(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
+                           as_of=as_of or datetime.date.today(), limits=_limits(limits))
+    except InputError as exc:
+        fail(exc)
+    emit(render(fmt, report), output)
+    sys.exit(exit_code(report.findings, fail_on))
+
+
+@main.group()
+def rules():
+    """The rules: list them, or explain one."""
+
+
+def _standard_and_extra(rule_dirs):
+    from .resources import resource_dir
+    from .rules import load_rulesets
+
+    return load_rulesets([resource_dir("rules"), *[Path(d) for d in rule_dirs]])
+
+
+@rules.command("list")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str))
+def rules_list(rule_dirs):
+    """Every rule: id, severity, title."""
+    from .ruledoc import format_rule_list
+
+    try:
+        click.echo(format_rule_list(_standard_and_extra(rule_dirs)), nl=False)
+    except InputError as exc:
+        fail(exc)
+
+
+@rules.command("explain")
+@click.argument("rule_id")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str))
+def rules_explain(rule_id, rule_dirs):
+    """What RULE_ID checks, why, and an example that passes and one that fails."""
+    from .ruledoc import explain_rule
+
+    try:
+        found = [r for r in _standard_and_extra(rule_dirs) if r.id == rule_id]
+    except InputError as exc:
+        fail(exc)
+    if not found:
+        click.echo(f"unknown rule {rule_id!r}; `nap-rules rules list` shows them all", err=True)
+        sys.exit(EXIT_INPUT)
+    click.echo(explain_rule(found[0]), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

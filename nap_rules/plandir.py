@@ -10,7 +10,7 @@ from .errors import InputError
 from .locations import LocMap, Location
 from .yamlload import DEFAULT_LIMITS, Limits, load_yaml_file
 
-KINDS = ("plan", "institutions", "goal", "indicators", "budget", "progress", "config")
+KINDS = ("plan", "institutions", "goal", "indicators", "budget", "progress")
 SINGLE_FILES = {"plan.yaml": "plan", "institutions.yaml": "institutions", "indicators.yaml": "indicators", "budget.yaml": "budget"}
 FOLDERS = {"goals": "goal", "progress": "progress"}
 CONFIG_FILE = ".nap-rules.yaml"
@@ -94,7 +94,7 @@ def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: b
         if entry in SINGLE_FILES:
             wanted.append((root / entry, SINGLE_FILES[entry], rel))
         elif entry == CONFIG_FILE:
-            wanted.append((root / entry, "config", rel))
+            continue  # tool configuration, read by nap_rules.config, not part of the plan
         elif entry in FOLDERS:
             folder = root / entry
             if not folder.is_dir():
