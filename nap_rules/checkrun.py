@@ -19,13 +19,13 @@ RULES_SKIPPED = "rules not run: fix the schema errors first"
 
 
 def run_check(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True,
-              as_of: datetime.date, limits: Limits = DEFAULT_LIMITS) -> Report:
+              as_of: datetime.date, limits: Limits = DEFAULT_LIMITS, progress_dirs=()) -> Report:
     """The report of checking `plan_dir`; InputError when a plan, rule or config file cannot be read."""
     with collector_paused():
         config = load_config(Path(plan_dir), plan_dir)
         dirs = ([resource_dir("rules")] if standard_rules else []) + list(config.paths) + [Path(d) for d in rule_dirs]
         rules = apply_config(load_rulesets(dirs), config)
-        result = validate(plan_dir, limits)
+        result = validate(plan_dir, limits, progress_dirs=progress_dirs)
         findings = list(result.findings)
         notes = ()
         if result.graph is not None:

@@ -99,15 +99,18 @@ class _Date(click.ParamType):
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Exit 1 when a finding at or above this severity remains.")
 @click.option("--as-of", type=_Date(), default=None, help="The evaluation date for time rules (default: today).")
+@click.option("--progress", "progress_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
+              help="A folder of monitoring reports kept outside PLAN_DIR (repeatable).")
 @limit_option
-def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, limits):
+def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, progress_dirs, limits):
     """Check PLAN_DIR (default: plan/) with the standard rules and any --rules."""
     from .checkrun import run_check
     from .formats import render
 
     try:
         report = run_check(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
-                           as_of=as_of or datetime.date.today(), limits=_limits(limits))
+                           as_of=as_of or datetime.date.today(), limits=_limits(limits),
+                           progress_dirs=progress_dirs)
     except InputError as exc:
         fail(exc)
     emit(render(fmt, report), output)

@@ -40,14 +40,15 @@ def collector_paused():
             gc.enable()
 
 
-def validate(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> Validated:
+def validate(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
+             progress_dirs=()) -> Validated:
     """Schema and reference findings; InputError when a file cannot be read at all.
 
     Rules need a well-formed graph, so when any file breaks its schema the graph is not
     built and only the schema findings are returned.
     """
     with collector_paused():
-        files = read_plan_dir(plan_dir, limits, pure)
+        files = read_plan_dir(plan_dir, limits, pure, progress_dirs)
         findings = check_plan_files(files)
         if any(f.severity == "error" for f in findings):
             return Validated(files, None, sort_findings(findings))

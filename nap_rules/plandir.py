@@ -77,8 +77,13 @@ def load_document(path: Path, kind: str, display: str, limits: Limits = DEFAULT_
     return check_schema_line(load_yaml_file(path, display, limits, pure), kind, display)
 
 
-def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> PlanFiles:
-    """All files of a plan folder, loaded and kind-checked; InputError for anything unreadable."""
+def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
+                  progress_dirs=()) -> PlanFiles:
+    """All files of a plan folder, loaded and kind-checked; InputError for anything unreadable.
+
+    `progress_dirs` adds monitoring reports kept outside the plan folder (`check --progress`),
+    so that a published plan and its monitoring data can live apart.
+    """
     display_root = str(plan_dir)
     root = Path(plan_dir)
     if not root.is_dir():
@@ -116,4 +121,12 @@ def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: b
         display = display_path(display_root, rel)
         _inside(path, root, display)
         out.files.append(PlanFile(kind, display, load_document(path, kind, display, limits, pure)))
+    for extra in progress_dirs:
+        folder = Path(extra)
+        if not folder.is_dir():
+            raise InputError("progress folder not found", file=str(extra))
+        for sub in sorted(os.listdir(folder)):
+            if sub.endswith((".yaml", ".yml")):
+                display = display_path(str(extra), sub)
+                out.files.append(PlanFile("progress", display, load_document(folder / sub, "progress", display, limits, pure)))
     return out

@@ -1,16 +1,22 @@
 """Safe, located YAML reading: plain data with the line and column of every mapping and item.
 
-PyYAML composes the node tree (libyaml's C parser where installed, the pure parser
-otherwise: both give the same marks), then `_Builder` turns nodes into `LocMap`/`LocList`
-and scalars, refusing what would lose data or run away: duplicate keys, merge keys,
-unknown tags, alias expansion beyond a bound, nesting beyond a bound, non-finite or
-oversized numbers.
+PyYAML's parser (libyaml's C parser where installed, the pure parser otherwise: both give
+the same marks) yields a flat stream of events; `_Builder` turns that stream into
+`LocMap`/`LocList` and scalars with an explicit stack, refusing what would lose data or run
+away: duplicate keys, merge keys, unknown tags, recursive aliases, alias expansion beyond a
+bound, nesting beyond a bound, non-finite, oversized or non-decimal numbers, and characters
+YAML reads as line breaks although editors do not.
+
+No composer is used: PyYAML's and libyaml's composers recurse once per nesting level, and
+a file of a few tens of thousands of `[` exhausts the C stack before any limit is checked.
 """
 
 from __future__ import annotations
 
 import gc
 import math
+import os
+import stat
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,19 +30,31 @@ HAVE_C_LOADER = bool(getattr(yaml, "__with_libyaml__", False))
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
-_TIMESTAMP, _MAP, _SEQ, _MERGE = (_TAG + t for t in ("timestamp", "map", "seq", "merge"))
+_TIMESTAMP, _MAP, _SEQ, _MERGE, _VALUE = (_TAG + t for t in ("timestamp", "map", "seq", "merge", "value"))
+_BOOL_VALUES = yaml.constructor.SafeConstructor.bool_values
+
+# Characters YAML 1.1 reads as line breaks but editors show inside a line: they shift every
+# reported line number after them and are folded or dropped inside values.
+_YAML_ONLY_BREAKS = {
+    "\x85": "U+0085 (next line; often a Windows-1252 '…' decoded as Latin-1)",
+    "\u2028": "U+2028 (line separator)",
+    "\u2029": "U+2029 (paragraph separator)",
+}
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on what one file may make us do; each refusal names its limit."""
+    """Bounds on what one input may make us do; each refusal names its limit.
 
-    max_file_bytes: int = 64 * 1024 * 1024
-    max_depth: int = 64
-    max_alias_uses: int = 100
-    max_nodes: int = 5_000_000
-    max_number_digits: int = 30
-    max_files: int = 10_000
+    Every limit can be changed on the command line with `--limit NAME=N`.
+    """
+
+    max_file_bytes: int = 64 * 1024 * 1024  # size of one plan file, in bytes
+    max_depth: int = 64  # nesting of lists and mappings in one file
+    max_alias_uses: int = 100  # lists and mappings repeated by `*alias` in one file
+    max_nodes: int = 5_000_000  # values (scalars, lists, mappings) in one file
+    max_number_digits: int = 30  # digits of one number, and the size of its decimal exponent
+    max_files: int = 10_000  # plan files in one plan folder
 
     @staticmethod
     def names() -> list[str]:
@@ -54,118 +72,289 @@ def _limit_hint(name: str) -> str:
     return f"(limit {name}; raise it with --limit {name}=N)"
 
 
+class _Frame:
+    """A list or mapping being filled: the value, and for a mapping the key awaiting its value."""
+
+    __slots__ = ("value", "is_map", "key", "anchor")
+
+    def __init__(self, value, is_map: bool, anchor):
+        self.value = value
+        self.is_map = is_map
+        self.key = None
+        self.anchor = anchor
+
+
+class _ScalarAnchor:
+    __slots__ = ("value", "tag", "text")
+
+    def __init__(self, value, tag: str, text: str):
+        self.value, self.tag, self.text = value, tag, text
+
+
 class _Builder:
-    """Turns a composed node tree into LocMap/LocList/scalars, enforcing the limits."""
+    """Turns the parser's event stream into LocMap/LocList/scalars, enforcing the limits."""
 
     def __init__(self, file: str, limits: Limits):
         self.file = file
         self.limits = limits
-        self.seen: set[int] = set()
         self.alias_uses = 0
         self.count = 0
-        self.constructor = yaml.constructor.SafeConstructor()
+        self.resolve = yaml.resolver.Resolver().resolve
+        self.anchors: dict = {}  # name -> LocMap/LocList/_ScalarAnchor, once complete
+        self.anchor_marks: dict = {}  # name -> start mark, from the moment it opens
+        self.root = None
 
-    def loc(self, node) -> Location:
-        m = node.start_mark
-        return Location(self.file, m.line + 1, m.column + 1)
+    def loc(self, mark) -> Location:
+        return Location(self.file, mark.line + 1, mark.column + 1)
 
-    def fail(self, node, message: str):
-        raise InputError(message, self.loc(node))
+    def fail(self, mark, message: str):
+        raise InputError(message, self.loc(mark))
 
-    def build(self, node, depth: int = 0):
+    # --- counting --------------------------------------------------------------------------
+    def visit(self, loc: Location, depth: int):
         self.count += 1
         if self.count > self.limits.max_nodes:
-            self.fail(node, f"more than {self.limits.max_nodes} values in one file {_limit_hint('max_nodes')}")
+            raise InputError(f"more than {self.limits.max_nodes} values in one file {_limit_hint('max_nodes')}", loc)
         if depth >= self.limits.max_depth:
-            self.fail(node, f"nesting deeper than {self.limits.max_depth} levels {_limit_hint('max_depth')}")
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
-        if id(node) in self.seen:
-            # the composer hands the same node object for each alias of an anchor
-            self.alias_uses += 1
-            if self.alias_uses > self.limits.max_alias_uses:
-                self.fail(
-                    node,
-                    f"more than {self.limits.max_alias_uses} alias expansions "
-                    f"{_limit_hint('max_alias_uses')}; write the values out instead",
-                )
-        self.seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, depth)
-        return self.sequence(node, depth)
+            raise InputError(f"nesting deeper than {self.limits.max_depth} levels {_limit_hint('max_depth')}", loc)
 
-    def mapping(self, node, depth: int) -> LocMap:
-        if node.tag != _MAP:
-            self.fail(node, f"tag {_shown(node.tag)} is not allowed in a plan file")
-        out = LocMap(self.loc(node))
-        key_locs = out.key_locs
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                self.fail(key_node, "merge keys ('<<') are not supported: write the keys out")
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.fail(key_node, "a mapping key must be text or a whole number, not a list or mapping")
-            key = self.scalar(key_node)
-            if isinstance(key, bool) or key is None or not isinstance(key, (str, int)):
-                self.fail(key_node, f"a mapping key must be text or a whole number, not {key_node.value!r}")
-            key = str(key)
-            if key in out:
-                first = key_locs[key]
-                self.fail(key_node, f"duplicate key {key!r} (first defined at line {first.line}); a second value would be lost")
-            key_locs[key] = self.loc(key_node)
-            out[key] = self.build(value_node, depth + 1)
-        return out
+    def revisit(self, loc: Location):
+        """One list or mapping repeated by an alias; `loc` is where it is written out."""
+        self.alias_uses += 1
+        if self.alias_uses > self.limits.max_alias_uses:
+            raise InputError(
+                f"more than {self.limits.max_alias_uses} alias expansions "
+                f"{_limit_hint('max_alias_uses')}; write the values out instead",
+                loc,
+            )
 
-    def sequence(self, node, depth: int) -> LocList:
-        if node.tag != _SEQ:
-            self.fail(node, f"tag {_shown(node.tag)} is not allowed in a plan file")
-        out = LocList(self.loc(node))
-        item_locs = out.item_locs
-        for item in node.value:
-            item_locs.append(self.loc(item))
-            out.append(self.build(item, depth + 1))
-        return out
+    # --- the event loop --------------------------------------------------------------------
+    def run(self, loader):
+        get = loader.get_event
+        get()  # stream start
+        event = get()
+        if event.__class__ is yaml.StreamEndEvent:
+            return None
+        first = event  # document start
+        self.document(get)
+        event = get()
+        if event.__class__ is not yaml.StreamEndEvent:
+            raise yaml.composer.ComposerError("expected a single document in the stream", first.start_mark,
+                                              "but found another document", event.start_mark)
+        return self.root
 
-    def scalar(self, node):
-        tag, text = node.tag, node.value
-        if tag == _STR or tag == _TIMESTAMP:
+    def document(self, get):
+        stack: list[_Frame] = []
+        ScalarEvent, AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
+        MappingStart, SequenceStart = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        MappingEnd, SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        while True:
+            event = get()
+            cls = event.__class__
+            top = stack[-1] if stack else None
+            wants_key = top is not None and top.is_map and top.key is None
+            if cls is ScalarEvent:
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+                if event.anchor is not None:
+                    self.open_anchor(event.anchor, event.start_mark)
+                if wants_key:
+                    value = self.key(tag, event.value, event.start_mark)
+                    self.set_key(top, value, event.start_mark)
+                else:
+                    loc = self.loc(event.start_mark)
+                    self.visit(loc, len(stack))
+                    value = self.scalar(tag, event.value, event.start_mark)
+                    self.attach(stack, value, loc)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = _ScalarAnchor(value, tag, event.value)
+            elif cls is MappingStart or cls is SequenceStart:
+                is_map = cls is MappingStart
+                if wants_key:
+                    self.fail(event.start_mark, "a mapping key must be text or a whole number, not a list or mapping")
+                loc = self.loc(event.start_mark)
+                self.visit(loc, len(stack))
+                tag = event.tag
+                if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
+                    self.fail(event.start_mark, f"tag {_shown(tag)} is not allowed in a plan file")
+                if event.anchor is not None:
+                    self.open_anchor(event.anchor, event.start_mark)
+                stack.append(_Frame(LocMap(loc) if is_map else LocList(loc), is_map, event.anchor))
+            elif cls is MappingEnd or cls is SequenceEnd:
+                frame = stack.pop()
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = frame.value
+                self.attach(stack, frame.value, frame.value.loc)
+            elif cls is AliasEvent:
+                self.alias(stack, wants_key, event)
+            else:  # document end
+                return
+
+    def attach(self, stack, value, loc: Location):
+        if not stack:
+            self.root = value
+            return
+        top = stack[-1]
+        if top.is_map:
+            top.value[top.key] = value
+            top.key = None
+        else:
+            top.value.append(value)
+            top.value.item_locs.append(loc)
+
+    def set_key(self, top: _Frame, key: str, mark):
+        out = top.value
+        if key in out:
+            first = out.key_locs[key]
+            self.fail(mark, f"duplicate key {key!r} (first defined at line {first.line}); a second value would be lost")
+        out.key_locs[key] = self.loc(mark)
+        out[key] = None  # keeps the key's place; the value replaces it
+        top.key = key
+
+    # --- anchors and aliases ---------------------------------------------------------------
+    def open_anchor(self, name: str, mark):
+        if name in self.anchor_marks:
+            first = self.anchor_marks[name]
+            raise yaml.composer.ComposerError(f"found duplicate anchor {name!r}; first occurrence", first,
+                                              "second occurrence", mark)
+        self.anchor_marks[name] = mark
+
+    def alias(self, stack, wants_key: bool, event):
+        name = event.anchor
+        if name not in self.anchor_marks:
+            raise yaml.composer.ComposerError(None, None, f"found undefined alias {name!r}", event.start_mark)
+        if name not in self.anchors:
+            self.fail(event.start_mark, f"alias *{name} repeats a list or mapping that contains it: a plan file "
+                                        f"is a tree, a recursive structure cannot be read")
+        target = self.anchors[name]
+        if isinstance(target, _ScalarAnchor):
+            if wants_key:
+                self.set_key(stack[-1], self.key(target.tag, target.text, event.start_mark), event.start_mark)
+            else:
+                loc = self.loc(event.start_mark)
+                self.visit(loc, len(stack))
+                self.attach(stack, target.value, loc)
+            return
+        if wants_key:
+            self.fail(event.start_mark, "a mapping key must be text or a whole number, not a list or mapping")
+        loc = self.loc(event.start_mark)
+        self.attach(stack, self.copy(target, len(stack), loc), loc)
+
+    def copy(self, source, depth: int, site: Location):
+        """A fresh copy of an anchored list or mapping for one alias, counted like new values."""
+        self.visit(site, depth)
+        self.revisit(source.loc)
+        root = LocMap(source.loc) if isinstance(source, LocMap) else LocList(source.loc)
+        todo = [(source, root, depth)]
+        while todo:
+            src, dst, level = todo.pop()
+            if isinstance(src, LocMap):
+                dst.key_locs.update(src.key_locs)
+                items = src.items()
+            else:
+                dst.item_locs.extend(src.item_locs)
+                items = enumerate(src)
+            for key, value in items:
+                where = src.key_locs[key] if isinstance(src, LocMap) else src.item_locs[key]
+                if isinstance(value, (LocMap, LocList)):
+                    self.visit(value.loc, level + 1)
+                    self.revisit(value.loc)
+                    new = LocMap(value.loc) if isinstance(value, LocMap) else LocList(value.loc)
+                    todo.append((value, new, level + 1))
+                    value = new
+                else:
+                    self.visit(where, level + 1)
+                if isinstance(dst, LocMap):
+                    dst[key] = value
+                else:
+                    dst.append(value)
+        return root
+
+    # --- scalars ---------------------------------------------------------------------------
+    def key(self, tag: str, text: str, mark) -> str:
+        if tag == _MERGE:
+            self.fail(mark, "merge keys ('<<') are not supported: write the keys out")
+        if tag == _STR or tag == _TIMESTAMP or tag == _VALUE:
             return text
         if tag == _INT:
-            if text.isdigit() and len(text) <= self.limits.max_number_digits:
-                return int(text)  # the common case, without PyYAML's general int parsing
-            return self.integer(node, text)
-        if tag == _FLOAT:
-            return self.decimal(node, text)
-        if tag == _BOOL or tag == _NULL:
-            return self.constructor.construct_object(node)
-        self.fail(node, f"tag {_shown(tag)} is not allowed in a plan file")
+            return str(self.integer(mark, text))
+        if tag in (_BOOL, _NULL, _FLOAT):
+            self.fail(mark, f"a mapping key must be text or a whole number, not {_clip(text)}")
+        self.fail(mark, f"tag {_shown(tag)} is not allowed in a plan file")
 
-    def check_digits(self, node, text: str):
+    def scalar(self, tag: str, text: str, mark):
+        if tag == _STR or tag == _TIMESTAMP or tag == _VALUE:
+            return text  # a date stays the text as written; a lone '=' is text
+        if tag == _INT:
+            if text.isdigit() and len(text) <= self.limits.max_number_digits and (text[0] != "0" or text == "0"):
+                return int(text)  # the common case, without the general int parsing
+            return self.integer(mark, text)
+        if tag == _FLOAT:
+            return self.decimal(mark, text)
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return _BOOL_VALUES[text.lower()]
+        self.fail(mark, f"tag {_shown(tag)} is not allowed in a plan file")
+
+    def check_digits(self, mark, text: str):
         digits = sum(c.isdigit() for c in text)
         if digits > self.limits.max_number_digits:
-            self.fail(node, f"number with {digits} digits {_limit_hint('max_number_digits')}")
+            self.fail(mark, f"number with {digits} digits {_limit_hint('max_number_digits')}")
 
-    def integer(self, node, text: str) -> int:
-        self.check_digits(node, text)
-        if ":" in text:
-            self.fail(node, f"sexagesimal number {text!r} is not supported; quote it or write it in decimal")
-        return self.constructor.construct_yaml_int(node)
+    def integer(self, mark, text: str) -> int:
+        self.check_digits(mark, text)
+        clean = text.replace("_", "")
+        body = clean.lstrip("+-")
+        if ":" in body:
+            self.fail(mark, f"sexagesimal number {_clip(text)} is not supported; quote it or write it in decimal")
+        if body[:2] in ("0x", "0b"):
+            base = "hexadecimal" if body[1] == "x" else "binary"
+            self.fail(mark, f"{_clip(text)} is a {base} number{_as_decimal(clean, body[2:], 16 if body[1] == 'x' else 2)}; "
+                            "write numbers in decimal, or quote it if it is text")
+        if len(body) > 1 and body[0] == "0":
+            self.fail(mark, f"{_clip(text)} starts with 0, which YAML reads as an octal number"
+                            f"{_as_decimal(clean, body[1:], 8)}; write it without the leading zero, or quote it if it is text")
+        return int(clean)
 
-    def decimal(self, node, text: str) -> Decimal:
-        self.check_digits(node, text)
+    def decimal(self, mark, text: str) -> Decimal:
+        self.check_digits(mark, text)
         clean = text.replace("_", "")
         if clean.lower().lstrip("+-") in (".inf", ".nan"):
-            self.fail(node, f"{text!r} is not a finite number; plans hold finite amounts only")
+            self.fail(mark, f"{_clip(text)} is not a finite number; plans hold finite amounts only")
         if ":" in clean:
-            self.fail(node, f"sexagesimal number {text!r} is not supported; quote it or write it in decimal")
+            self.fail(mark, f"sexagesimal number {_clip(text)} is not supported; quote it or write it in decimal")
         try:
             value = Decimal(clean)
         except InvalidOperation:
-            self.fail(node, f"not a number: {text!r}")
+            self.fail(mark, f"not a number: {_clip(text)}")
         if not value.is_finite():
-            self.fail(node, f"{text!r} is not a finite number; plans hold finite amounts only")
+            self.fail(mark, f"{_clip(text)} is not a finite number; plans hold finite amounts only")
         if value.adjusted() > self.limits.max_number_digits:
-            self.fail(node, f"number {text!r} is too large {_limit_hint('max_number_digits')}")
+            self.fail(mark, f"number {_clip(text)} is too large {_limit_hint('max_number_digits')}")
+        if value.as_tuple().exponent < -self.limits.max_number_digits:
+            self.fail(mark, f"number {_clip(text)} is too small, with more than {self.limits.max_number_digits} "
+                            f"decimal places {_limit_hint('max_number_digits')}")
         return value
+
+
+def _clip(text: str, size: int = 40) -> str:
+    return repr(text if len(text) <= size else text[: size - 3] + "...")
+
+
+def _as_decimal(clean: str, digits: str, base: int) -> str:
+    """' (= 31)': the value the text has in `base`, when it is short enough to show."""
+    if not digits or len(digits) > 20:
+        return ""
+    value = int(digits, base)
+    return f" (= {-value if clean.startswith('-') else value})"
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of text[index], counting lines as editors do (by '\\n')."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
 def _decode(data: bytes, display: str) -> str:
@@ -181,6 +370,18 @@ def _decode(data: bytes, display: str) -> str:
             f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded; save the file as UTF-8",
             Location(display, line, column),
         ) from None
+
+
+def _check_line_breaks(text: str, display: str) -> None:
+    found = [i for i in (text.find(ch) for ch in _YAML_ONLY_BREAKS) if i >= 0]
+    if found:
+        index = min(found)
+        line, column = _position(text, index)
+        raise InputError(
+            f"character {_YAML_ONLY_BREAKS[text[index]]} is read by YAML as a line break, which would "
+            "change the text and every line number after it; replace it with a space or a newline",
+            Location(display, line, column),
+        )
 
 
 def _yaml_error(exc: yaml.YAMLError, display: str) -> InputError:
@@ -201,35 +402,17 @@ def _reader_error_location(exc, text: str, display: str) -> Location | None:
     position = getattr(exc, "position", None)
     if position is None or not isinstance(position, int):
         return None
-    before = text[:position]
-    return Location(display, before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1)
+    return Location(display, *_position(text, position))
 
 
-def _check_depth_by_events(text: str, display: str, limits: Limits) -> None:
-    """The pure composer recurses per level: bound the nesting first with the flat event stream."""
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > limits.max_depth:
-                m = event.start_mark
-                raise InputError(
-                    f"nesting deeper than {limits.max_depth} levels {_limit_hint('max_depth')}",
-                    Location(display, m.line + 1, m.column + 1),
-                )
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
-
-
-def compose(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
-    """The YAML node tree of one document (None for an empty file)."""
+def load_yaml_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
+    """Located data of one YAML document given as text (None for an empty file); raises InputError."""
+    _check_line_breaks(text, display)
     loader_cls = yaml.SafeLoader if pure or not HAVE_C_LOADER else yaml.CSafeLoader
     try:
-        if loader_cls is yaml.SafeLoader:
-            _check_depth_by_events(text, display, limits)
         loader = loader_cls(text)
         try:
-            return loader.get_single_node()
+            return _Builder(display, limits).run(loader)
         finally:
             loader.dispose()
     except yaml.reader.ReaderError as exc:
@@ -239,16 +422,6 @@ def compose(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool
         raise InputError(f"unacceptable character {what}: plan files are text", where, file=display) from None
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, display) from None
-    except RecursionError:
-        raise InputError(f"nesting too deep to read {_limit_hint('max_depth')}", file=display) from None
-
-
-def load_yaml_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
-    """Located data of one YAML document given as text; raises InputError."""
-    node = compose(text, display, limits, pure)
-    if node is None:
-        return None
-    return _Builder(display, limits).build(node)
 
 
 def load_yaml_bytes(data: bytes, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
@@ -260,23 +433,45 @@ def load_yaml_bytes(data: bytes, display: str, limits: Limits = DEFAULT_LIMITS, 
     return load_yaml_text(_decode(data, display), display, limits, pure)
 
 
-def load_yaml_file(path: Path, display: str | None = None, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
-    """Located data of one YAML file; raises InputError for anything that cannot be read."""
-    display = display if display is not None else str(path)
+def _read_regular_file(path: Path, display: str, limits: Limits) -> bytes:
+    """The bytes of a regular file, refusing anything else without blocking on it.
+
+    A named pipe, a socket or a device in a plan folder would block or never end a plain
+    read: the file is opened non-blocking and checked on the open descriptor.
+    """
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise InputError(
-                f"file is {size} bytes, over {limits.max_file_bytes} {_limit_hint('max_file_bytes')}",
-                file=display,
-            )
-        data = path.read_bytes()
-    except InputError:
-        raise
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except IsADirectoryError:
         raise InputError("is a directory, expected a YAML file", file=display) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=display) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError("is a directory, expected a YAML file", file=display)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError("is not a regular file (a pipe, socket or device?); plan files are plain files",
+                             file=display)
+        if info.st_size > limits.max_file_bytes:
+            raise InputError(
+                f"file is {info.st_size} bytes, over {limits.max_file_bytes} {_limit_hint('max_file_bytes')}",
+                file=display,
+            )
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limits.max_file_bytes + 1)
+    except InputError:
+        raise
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=display) from None
+    finally:
+        os.close(fd)
+    return data
+
+
+def load_yaml_file(path: Path, display: str | None = None, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
+    """Located data of one YAML file; raises InputError for anything that cannot be read."""
+    display = display if display is not None else str(path)
+    data = _read_regular_file(Path(path), display, limits)
     # Many small objects make the cyclic collector's passes quadratic-looking; nothing here
     # creates cycles, so pause it while building (issue: performance at scale).
     enabled = gc.isenabled()
