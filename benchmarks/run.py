@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Benchmark `nap-rules check` against the YAML parse floor and hand-written checks.
+
+    python benchmarks/run.py [--sizes 1000,10000,100000] [--repeat 3] [--json OUT]
+
+For each size N it generates a seeded synthetic plan (benchmarks/generate.py) and measures,
+in the same run and on the same files:
+
+  floor        a whole process that only parses the files with PyYAML's C loader (GC paused)
+  handwritten  a whole process running the six checks in plain Python (benchmarks/handwritten.py)
+  nap-rules    a whole process: `nap-rules check --no-standard-rules --rules benchmarks/rules`
+  warm         the same with the parse cache warm and one goal file of ten changed
+  phases       read+parse, schema, graph, rules, report, timed in this process
+
+Wall time and peak memory come from `/usr/bin/time -v` where it exists (else wall time from
+this process and peak memory from resource.getrusage of the child). Figures are medians of
+--repeat runs; ratios compare medians from the same run. The counts of findings per check are
+compared with the defects the generator injected, so a fast wrong answer does not pass.
+
+Finally the bundled plan (plan/) is checked with all standard rules, cold, median of 5.
+Not a test: the test suite runs it once at a small size only to keep it working.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import generate  # noqa: E402
+import handwritten  # noqa: E402
+
+TIME = "/usr/bin/time"
+AS_OF = "2024-01-01"
+# finding rule -> the generator's defect kind it counts
+RULE_KIND = {"BENCH-001": "no_responsible", "NAP-REF-001": "unregistered_body", "BENCH-003": "bad_dates",
+             "BENCH-004": "target_outside_span", "BENCH-005": "budget_mismatch", "BENCH-006": "budget_mismatch",
+             "BENCH-007": "duplicate_measure_id"}
+
+
+def timed(argv: list[str], env=None) -> dict:
+    """Wall seconds and peak RSS (MiB) of one child process."""
+    use_time = os.path.exists(TIME)
+    cmd = [TIME, "-v", *argv] if use_time else argv
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    rss = None
+    if use_time:
+        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+        rss = int(m.group(1)) / 1024 if m else None
+        m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
+        if m:
+            wall = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    else:
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"wall": wall, "rss_mib": rss, "code": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+
+
+def median_of(runs: list[dict], key: str):
+    values = [r[key] for r in runs if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def nap_rules_argv(plan: Path, extra=()) -> list[str]:
+    return [sys.executable, "-m", "nap_rules", "check", str(plan), "--no-standard-rules",
+            "--rules", str(HERE / "rules"), "--format", "json", "--fail-on", "never", "--as-of", AS_OF, *extra]
+
+
+def counts_by_kind(report_json: str) -> dict:
+    report = json.loads(report_json)
+    counts = Counter()
+    for f in report["findings"]:
+        kind = RULE_KIND.get(f["rule"])
+        if kind:
+            counts[kind] += 1
+    return dict(counts)
+
+
+def phases(plan: Path) -> dict:
+    """Per-phase seconds of one check, in this process (GC paused as the CLI does)."""
+    from nap_rules.engine import evaluate
+    from nap_rules.formats import render
+    from nap_rules.formats.report import Report
+    from nap_rules.graph import build_graph
+    from nap_rules.pipeline import collector_paused
+    from nap_rules.plandir import read_plan_dir
+    from nap_rules.rules import load_rulesets
+    from nap_rules.schema_check import check_plan_files
+
+    out = {}
+    with collector_paused():
+        t = time.perf_counter()
+        files = read_plan_dir(plan)
+        out["read+parse"] = time.perf_counter() - t
+        t = time.perf_counter()
+        schema = check_plan_files(files)
+        out["schema"] = time.perf_counter() - t
+        t = time.perf_counter()
+        graph, refs = build_graph(files)
+        out["graph"] = time.perf_counter() - t
+        t = time.perf_counter()
+        rules = load_rulesets([HERE / "rules"])
+        findings = evaluate(graph, rules, as_of=datetime.date.fromisoformat(AS_OF))
+        out["rules"] = time.perf_counter() - t
+        t = time.perf_counter()
+        render("json", Report("bench", "bench", tuple(schema + refs + findings)))
+        out["report"] = time.perf_counter() - t
+    return out
+
+
+def bench_size(n: int, repeat: int, workdir: Path) -> dict:
+    plan = workdir / f"plan-{n}"
+    expected = generate.generate(n, plan, seed=0, defect_rate=0.02)
+    floor_argv = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); import handwritten; handwritten.parse_only({str(plan)!r})"]
+    hand_argv = [sys.executable, str(HERE / "handwritten.py"), str(plan)]
+    runs = {"floor": [], "handwritten": [], "nap-rules": [], "warm": []}
+    cache = workdir / f"cache-{n}"
+    for _ in range(repeat):
+        runs["floor"].append(timed(floor_argv))
+        runs["handwritten"].append(timed(hand_argv))
+        runs["nap-rules"].append(timed(nap_rules_argv(plan)))
+    got = counts_by_kind(runs["nap-rules"][-1]["stdout"])
+    hand_counts = json.loads(runs["handwritten"][-1]["stdout"])
+    cache_supported = "--cache" in subprocess.run([sys.executable, "-m", "nap_rules", "check", "--help"],
+                                                  capture_output=True, text=True).stdout
+    if cache_supported:
+        for i in range(repeat):
+            shutil.rmtree(cache, ignore_errors=True)
+            timed(nap_rules_argv(plan, ["--cache", str(cache)]))  # fill the cache
+            goal = plan / "goals" / "PG3.yaml"
+            goal.write_text(goal.read_text() + f"# touched {i}\n")
+            runs["warm"].append(timed(nap_rules_argv(plan, ["--cache", str(cache)])))
+    result = {
+        "n": n,
+        "expected_defects": expected,
+        "nap_rules_counts": got,
+        "handwritten_counts": hand_counts,
+        "correct": got == {k: v for k, v in expected.items() if v} and hand_counts == expected,
+        "phases": phases(plan),
+    }
+    for name, rs in runs.items():
+        result[name] = {"wall": median_of(rs, "wall"), "rss_mib": median_of(rs, "rss_mib")} if rs else None
+    floor = result["floor"]["wall"]
+    ours = result["nap-rules"]["wall"]
+    result["ratio_to_floor"] = ours / floor
+    result["ratio_to_handwritten"] = ours / result["handwritten"]["wall"]
+    if result["warm"]:
+        result["warm_ratio"] = result["warm"]["wall"] / ours
+    return result
+
+
+def bundled_plan(repeat: int = 5) -> dict:
+    argv = [sys.executable, "-m", "nap_rules", "check", str(ROOT / "plan"), "--format", "json",
+            "--fail-on", "never", "--as-of", AS_OF]
+    runs = [timed(argv) for _ in range(repeat)]
+    return {"wall": median_of(runs, "wall"), "rss_mib": median_of(runs, "rss_mib"), "code": runs[-1]["code"]}
+
+
+def table(results: list[dict], bundled: dict) -> str:
+    lines = ["| N | floor s | hand-written s | nap-rules s | x floor | x hand | peak MiB | warm/cold | correct |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        warm = f"{r['warm_ratio']:.2f}" if r.get("warm_ratio") else "-"
+        lines.append(f"| {r['n']} | {r['floor']['wall']:.2f} | {r['handwritten']['wall']:.2f} | {r['nap-rules']['wall']:.2f} "
+                     f"| {r['ratio_to_floor']:.2f} | {r['ratio_to_handwritten']:.2f} | {r['nap-rules']['rss_mib'] or 0:.0f} "
+                     f"| {warm} | {'yes' if r['correct'] else 'NO'} |")
+    lines.append("")
+    lines.append("phases (s): " + "; ".join(
+        f"N={r['n']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["phases"].items()) for r in results))
+    if len(results) > 1:
+        a, b = results[-2], results[-1]
+        lines.append(f"growth {a['n']} -> {b['n']}: x{b['nap-rules']['wall'] / a['nap-rules']['wall']:.1f}")
+    lines.append(f"bundled plan/, all standard rules, cold, median of 5: {bundled['wall']:.2f} s, {bundled['rss_mib'] or 0:.0f} MiB")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", default=str(HERE / "out" / "results.json"))
+    parser.add_argument("--bundled-repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    with tempfile.TemporaryDirectory(prefix="nap-bench-") as tmp:
+        results = [bench_size(n, args.repeat, Path(tmp)) for n in sizes]
+    bundled = bundled_plan(args.bundled_repeat)
+    print(table(results, bundled))
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"results": results, "bundled": bundled}, indent=2, default=str) + "\n")
+    return 0 if all(r["correct"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
