@@ -27,7 +27,7 @@ FIELDS = {
     "objective": ("title", "note"),
     "measure": ("title", "responsible", "contributing", "start", "deadline", "status", "note"),
     "indicator": ("name", "unit", "direction", "nature", "frequency", "formula", "baseline", "note", "sdg",
-                  "source", "collected_by"),
+                  "collected_by"),
     "institution": ("name", "aliases", "note"),
     "budget_line": ("goal", "nature", "total_cost", "planned", "gap", "note"),
     "claim": ("text", "tolerance", "shares_of_total_cost", "shares_by_nature", "shares_by_funding", "total_cost", "note"),
@@ -48,6 +48,7 @@ class GraphBuilder:
     g: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph)
     findings: list[Finding] = field(default_factory=list)
     _counts: dict = field(default_factory=dict)
+    _dangling: list = field(default_factory=list)  # (src, kind, ident, where) of unresolved references
     _institution_names: dict = field(default_factory=dict)  # spelling -> institution key
     _edges: int = 0
 
@@ -63,6 +64,8 @@ class GraphBuilder:
         }
         for name in FIELDS.get(kind, ()):
             value = doc.get(name)
+            if isinstance(value, dict):
+                value = ordered(value)
             attrs[name] = ([] if value is None else value) if name in LIST_FIELDS else value
         attrs.update(extra)
         self.g.add_node(key, **attrs)
@@ -87,21 +90,35 @@ class GraphBuilder:
             if target not in self.g:
                 self.g.add_node(target, kind="missing", id=str(ident), occurrence=1, expected=kind,
                                 source=where, field_locs={})
-            self.findings.append(self._ref_finding(src, kind, ident, where))
+            self._dangling.append((src, kind, ident, where))
         extra = {"label": label} if label is not None else {}
         if rel:
             self.edge(src, target, rel, **extra)
         return target
 
-    def _ref_finding(self, src: str, kind: str, ident, where: Location) -> Finding:
-        known = sorted(self._institution_names) if kind == "institution" else sorted(
-            n["id"] for _, n in self.g.nodes(data=True) if n["kind"] == kind)
-        close = difflib.get_close_matches(str(ident), known, n=1, cutoff=0.75)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        what = {"institution": "body not in institutions.yaml"}.get(kind, f"unknown {kind}")
-        message = f"{what}: {ident!r}{hint}"
-        return Finding(REF_RULE[kind], "error", src, message, where.file, where.line, where.column,
-                       detail=f"{kind}:{ident}")
+    def ref_findings(self) -> list[Finding]:
+        """The NAP-REF findings of the dangling references, once the whole graph is known.
+
+        Hints ("did you mean …?") are computed at the end, against every id of the kind, so
+        they do not depend on the order in which files and items were read.
+        """
+        by_kind: dict[str, set] = {}
+        for _, kind, ident, _ in self._dangling:
+            by_kind.setdefault(kind, set()).add(str(ident))
+        hints: dict = {}
+        for kind, idents in by_kind.items():
+            names = self._institution_names if kind == "institution" else {
+                n["id"] for _, n in self.g.nodes(data=True) if n["kind"] == kind}
+            hints[kind] = close_matches(idents, names)
+        out = []
+        for src, kind, ident, where in self._dangling:
+            close = hints[kind].get(str(ident))
+            hint = f"; did you mean {close!r}?" if close else ""
+            what = {"institution": "body not in institutions.yaml"}.get(kind, f"unknown {kind}")
+            message = f"{what}: {ident!r}{hint}"
+            out.append(Finding(REF_RULE[kind], "error", src, message, where.file, where.line, where.column,
+                               detail=f"{kind}:{ident}"))
+        return out
 
     # --- files -----------------------------------------------------------------------------
     def build(self) -> nx.MultiDiGraph:
@@ -115,8 +132,9 @@ class GraphBuilder:
             self.institutions(plan, f)
         outcome_docs = [(f, doc) for f in self.files.of_kind("indicators") for doc in f.doc.get("indicators", [])]
         for f, doc in outcome_docs:
+            # the file's `source` (where data comes from) is `data_source`: `source` is the location
             self.add("indicator", doc, f.display, level="outcome", measure=None, goal=doc.get("goal"),
-                     targets=_targets(doc.get("targets")))
+                     targets=_targets(doc.get("targets")), data_source=doc.get("source"))
         for f in self.files.of_kind("goal"):
             self.goal(plan, f)
         for f, doc in outcome_docs:
@@ -162,7 +180,7 @@ class GraphBuilder:
                 self.resolve(mkey, "institution", name, rel, _item_loc(names, i, doc, rel), label=name)
         for ind in doc.get("indicators") or []:
             ikey = self.add("indicator", ind, display, level="measure", measure=str(doc.get("id")), goal=goal_id,
-                            targets=_targets(ind.get("targets")))
+                            targets=_targets(ind.get("targets")), data_source=None)
             self.edge(mkey, ikey, "measured_by")
         for i, cost in enumerate(doc.get("cost") or []):
             ident = f"{doc.get('id')}/{cost.get('year')}-{cost.get('nature')}"
@@ -171,13 +189,13 @@ class GraphBuilder:
                 ident = f"{ident}-{i + 1}"
             lkey = self.add("budget_line", cost, display, ident=ident, level="measure", goal=goal_id,
                             measure=str(doc.get("id")), year=cost.get("year"), total_cost=cost.get("amount"),
-                            planned=cost.get("funded"), gap=None, source=cost.get("source"))
+                            planned=cost.get("funded"), gap=None, funding_source=cost.get("source"))
             self.edge(mkey, lkey, "costed_by")
 
     def budget(self, plan: str, f):
         doc = f.doc
         for line in doc.get("lines", []):
-            lkey = self.add("budget_line", line, f.display, level="goal", measure=None, year=None, source=None)
+            lkey = self.add("budget_line", line, f.display, level="goal", measure=None, year=None, funding_source=None)
             self.edge(plan, lkey, "has_budget_line")
             goal = node_key("goal", line.get("goal"))
             if goal in self.g and self.g.nodes[goal]["kind"] == "goal":
@@ -226,13 +244,65 @@ def _item_loc(items, i: int, doc: LocMap, key: str) -> Location:
 
 
 def _targets(targets) -> dict:
-    """Year keys back to integers (files hold them as text, see docs/model.md)."""
+    """Year keys back to integers (files hold them as text, see docs/model.md), in year order."""
     if not targets:
         return {}
-    return {int(year): value for year, value in targets.items()}
+    return {int(year): ordered(value) if isinstance(value, dict) else value
+            for year, value in sorted(targets.items(), key=lambda item: int(item[0]))}
+
+
+# The order of the keys of a mapping in a plan file carries no meaning: in the graph every
+# mapping value (period, baseline, exchange rates, a relative target, claim shares, …) has its
+# keys in one fixed order, so that nothing computed from it (a message that shows the value,
+# a sum, a listing) depends on how the author ordered the keys.
+KEY_ORDER = {k: i for i, k in enumerate(("year", "half", "start", "end", "value", "relative", "of", "per_year",
+                                         "total_cost", "planned", "gap", "in_currency", "note"))}
+
+
+def _key_rank(key):
+    text = str(key)
+    if text.isdigit():
+        return (0, int(text), "")
+    return (1, KEY_ORDER.get(text, len(KEY_ORDER)), text)
+
+
+def ordered(mapping: dict) -> dict:
+    """The same mapping (a LocMap keeps its locations) with its keys in the fixed order, recursively."""
+    out = LocMap(mapping.loc) if isinstance(mapping, LocMap) else {}
+    for key in sorted(mapping, key=_key_rank):
+        value = mapping[key]
+        out[key] = ordered(value) if isinstance(value, dict) else value
+    if isinstance(mapping, LocMap):
+        out.key_locs.update((k, mapping.key_locs[k]) for k in out if k in mapping.key_locs)
+    return out
+
+
+# "did you mean" compares each dangling id with every known id of its kind: a plan with
+# thousands of both would spend minutes on hints, so past this many comparisons there are none.
+HINT_COMPARISONS = 300_000
+
+
+def close_matches(idents, names) -> dict:
+    """{ident: the closest known name} for the idents that have one (difflib, cutoff 0.75)."""
+    names = sorted(set(names))
+    if not names or len(idents) * len(names) > HINT_COMPARISONS:
+        return {}
+    by_length: dict[int, list[str]] = {}
+    for name in names:
+        by_length.setdefault(len(name), []).append(name)
+    out = {}
+    for ident in sorted(idents):
+        # a ratio of 0.75 needs the shorter string to be at least 0.6 of the longer one
+        size = len(ident)
+        candidates = [n for length, group in by_length.items() if 5 * min(size, length) >= 3 * max(size, length)
+                      for n in group]
+        close = difflib.get_close_matches(ident, candidates, n=1, cutoff=0.75)
+        if close:
+            out[ident] = close[0]
+    return out
 
 
 def build_graph(files: PlanFiles) -> tuple[nx.MultiDiGraph, list[Finding]]:
     builder = GraphBuilder(files)
     graph = builder.build()
-    return graph, builder.findings
+    return graph, builder.findings + builder.ref_findings()

@@ -57,3 +57,16 @@ def test_duplicate_ids_get_numbered_keys(tmp_path):
     assert g.nodes["institution:MI"]["occurrence"] == 1
     assert g.nodes["institution:MI~2"]["occurrence"] == 2
     assert g.nodes["institution:MI~2"]["source"].line == 6
+
+
+def test_every_node_attribute_is_a_declared_field_and_none_shadows_the_location():
+    """Rules read node fields by name (nap_rules.node_fields); the graph must not carry others,
+    and no plan field may overwrite `kind` or the `source` location (docs/model.md)."""
+    from nap_rules.locations import Location
+    from nap_rules.node_fields import fields_of
+
+    g = validate("plan").graph
+    for key, attrs in g.nodes(data=True):
+        assert isinstance(attrs["source"], Location), key
+        extra = set(attrs) - fields_of(attrs["kind"]) - {"source", "field_locs", "kind", "id", "occurrence"}
+        assert not extra, (key, extra)
