@@ -2,35 +2,63 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from pathlib import Path
 
 from . import __version__
-from .config import apply_config, load_config
+from .builtin_rules import BUILTIN_RULES
+from .config import apply_config, configured_severity, load_config
 from .engine import evaluate
 from .findings import sort_findings
 from .formats.report import Report
-from .pipeline import collector_paused, validate
+from .pipeline import Validated, collector_paused, validate
 from .resources import resource_dir
 from .rules import load_rulesets
+from .triage import load_baseline, triage
 from .yamlload import DEFAULT_LIMITS, Limits
 
 RULES_SKIPPED = "rules not run: fix the schema errors first"
 
 
-def run_check(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True,
-              as_of: datetime.date, limits: Limits = DEFAULT_LIMITS, progress_dirs=()) -> Report:
+def run_check(plan_dir: str, **options) -> Report:
     """The report of checking `plan_dir`; InputError when a plan, rule or config file cannot be read."""
+    return check_plan(plan_dir, **options)[1]
+
+
+def configure_builtin(findings, config) -> list:
+    """Schema and reference findings under the configuration's `disable` and `severity`."""
+    out = []
+    for f in findings:
+        severity = configured_severity(f.rule, f.severity, config)
+        if severity is not None:
+            out.append(f if severity == f.severity else dataclasses.replace(f, severity=severity))
+    return out
+
+
+def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_of: datetime.date,
+               limits: Limits = DEFAULT_LIMITS, progress_dirs=(), baseline: str | None = None,
+               config_baseline: bool = True) -> tuple[Validated, Report]:
+    """The validated plan and the report of checking it, waivers applied.
+
+    The findings are compared with `baseline`, else with the configuration's `baseline:` file
+    (unless `config_baseline` is false), else with nothing.
+    """
     with collector_paused():
         config = load_config(Path(plan_dir), plan_dir)
         dirs = ([resource_dir("rules")] if standard_rules else []) + list(config.paths) + [Path(d) for d in rule_dirs]
-        rules = apply_config(load_rulesets(dirs), config)
+        rules = apply_config(load_rulesets(dirs, limits=config.limits), config, extra_ids=BUILTIN_RULES)
+        baseline_file = baseline or (config.baseline if config_baseline else None)
+        entries = load_baseline(baseline_file) if baseline_file else None
         result = validate(plan_dir, limits, progress_dirs=progress_dirs)
-        findings = list(result.findings)
+        findings = configure_builtin(result.findings, config)
         notes = ()
         if result.graph is not None:
             findings += evaluate(result.graph, rules, as_of=as_of, params_override=config.params)
         else:
             notes = (RULES_SKIPPED,)
-        return Report(__version__, result.plan_id, tuple(sort_findings(findings)), len(result.files.files),
-                      rules=tuple(rules), notes=notes)
+        report = Report(__version__, result.plan_id, tuple(sort_findings(findings)), len(result.files.files),
+                        rules=tuple(rules), notes=notes)
+        report = triage(report, waivers=config.waivers, as_of=as_of, baseline=entries,
+                        baseline_name=str(baseline_file) if baseline_file else None)
+        return result, report

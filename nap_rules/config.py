@@ -129,17 +129,27 @@ def apply_config(rules: list[Rule], config: Config, extra_ids=()) -> list[Rule]:
     `extra_ids` are further ids the configuration may name (checks built into the tool).
     """
     check_references(rules, config, extra_ids)
-    switches = [(ref, True) for ref in config.enable] + [(ref, False) for ref in config.disable]
     out = []
     for rule in rules:
-        naming = [s for s in switches if matches(s[0], rule.id)]
-        if naming:
-            longest = max(len(s[0]) for s in naming)
-            if not all(on for ref, on in naming if len(ref) == longest):
-                continue
-        level = _most_specific(rule.id, config.severity)
-        out.append(rule.with_severity(level[1]) if level and level[1] != rule.severity else rule)
+        severity = configured_severity(rule.id, rule.severity, config)
+        if severity is not None:
+            out.append(rule.with_severity(severity) if severity != rule.severity else rule)
     return out
+
+
+def configured_severity(rule_id: str, severity: str, config: Config) -> str | None:
+    """The severity `rule_id` reports at under `config`, or None when the configuration turns it off.
+
+    Applies alike to rules from files and to the checks built into the tool (NAP-REF-…).
+    """
+    switches = [(ref, True) for ref in config.enable] + [(ref, False) for ref in config.disable]
+    naming = [s for s in switches if matches(s[0], rule_id)]
+    if naming:
+        longest = max(len(s[0]) for s in naming)
+        if not all(on for ref, on in naming if len(ref) == longest):
+            return None
+    level = _most_specific(rule_id, config.severity)
+    return level[1] if level else severity
 
 
 def check_references(rules: list[Rule], config: Config, extra_ids=()) -> None:

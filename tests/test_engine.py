@@ -258,3 +258,26 @@ def test_the_field_table_matches_the_graph_of_the_published_plan():
     for key, attrs in graph.nodes(data=True):
         readable = set(attrs) - {"source", "field_locs"}
         assert readable <= fields_of(attrs["kind"]), key
+
+
+def test_configuration_applies_to_built_in_checks_too(tmp_path):
+    """`disable` and `severity` in .nap-rules.yaml reach NAP-REF-* findings like any rule's."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from nap_rules.cli import main
+
+    plan = tmp_path / "plan"
+    shutil.copytree("plan", plan)
+    args = ["check", str(plan), "--format", "json", "--as-of", "2024-01-01", "--fail-on", "never"]
+    before = json.loads(CliRunner().invoke(main, args).output)["findings"]
+    assert any(f["rule"] == "NAP-REF-001" for f in before)
+    (plan / ".nap-rules.yaml").write_text("schema: nap-rules/config/v1\nrules:\n  severity: {NAP-REF-001: info}\n")
+    lowered = json.loads(CliRunner().invoke(main, args).output)["findings"]
+    assert {f["severity"] for f in lowered if f["rule"] == "NAP-REF-001"} == {"info"}
+    (plan / ".nap-rules.yaml").write_text("schema: nap-rules/config/v1\nrules:\n  disable: [NAP-REF]\n")
+    after = json.loads(CliRunner().invoke(main, args).output)["findings"]
+    assert not [f for f in after if f["rule"].startswith("NAP-REF")]
+    assert len(after) == len(before) - len([f for f in before if f["rule"].startswith("NAP-REF")])
