@@ -101,25 +101,77 @@ class _Date(click.ParamType):
 @click.option("--as-of", type=_Date(), default=None, help="The evaluation date for time rules (default: today).")
 @click.option("--progress", "progress_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
               help="A folder of monitoring reports kept outside PLAN_DIR (repeatable).")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=str),
+              help="Findings listed in FILE are known: only new findings fail the run.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=str),
+              help="Record the findings in FILE as the baseline, and exit 0.")
+@click.option("--explain", is_flag=True, help="Show, under each finding, the values its rule saw.")
 @limit_option
-def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, progress_dirs, limits):
+def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, progress_dirs, baseline,
+          write_baseline, explain, limits):
     """Check PLAN_DIR (default: plan/) with the standard rules and any --rules."""
+    import dataclasses
+
+    from .baseline import write_baseline as baseline_text
     from .checkrun import run_check
     from .formats import render
 
     try:
         report = run_check(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
                            as_of=as_of or datetime.date.today(), limits=_limits(limits),
-                           progress_dirs=progress_dirs)
+                           progress_dirs=progress_dirs, baseline=baseline)
     except InputError as exc:
         fail(exc)
+    if explain:
+        report = dataclasses.replace(report, explain=True)
+    if write_baseline:
+        try:
+            Path(write_baseline).write_text(baseline_text(report.findings), encoding="utf-8")
+        except OSError as exc:
+            fail(InputError(f"cannot write the baseline: {exc.strerror or exc}", file=write_baseline))
+        click.echo(f"wrote {len(report.findings)} findings to the baseline {write_baseline}", err=True)
     emit(render(fmt, report), output)
-    sys.exit(exit_code(report.findings, fail_on))
+    sys.exit(EXIT_OK if write_baseline else exit_code(report.new_findings(), fail_on))
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=str), help="Write the comparison to FILE.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Exit 1 when NEW adds a finding at or above this severity.")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
+              help="A further folder of rule files (repeatable); added to the standard rules.")
+@click.option("--no-standard-rules", is_flag=True, help="Run only the rules of --rules and the configuration.")
+@click.option("--as-of", type=_Date(), default=None, help="The evaluation date for time rules (default: today).")
+@click.option("--plan-dir", "reference", type=click.Path(file_okay=False, path_type=str),
+              help="The folder that git:REV takes from each revision (default: whichever of OLD and NEW "
+                   "is a folder, else plan).")
+@limit_option
+def diff(old, new, fmt, output, fail_on, rule_dirs, no_standard_rules, as_of, reference, limits):
+    """What changed from OLD to NEW (plan folders, or git:REV), and which findings came or went."""
+    from .checkrun import check_plan
+    from .plandiff import diff_specs, render_text, to_json
+
+    options = dict(rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
+                   as_of=as_of or datetime.date.today(), limits=_limits(limits), config_baseline=False)
+
+    def run(folder: str):
+        validated, report = check_plan(folder, **options)
+        return validated, report.findings
+
+    try:
+        result = diff_specs(old, new, reference, run=run)
+    except InputError as exc:
+        fail(exc)
+    emit(to_json(result) if fmt == "json" else render_text(result), output)
+    sys.exit(EXIT_FINDINGS if result.added_at_or_above(fail_on) else EXIT_OK)
 
 
 @main.group()
 def rules():
-    """The rules: list them, or explain one."""
+    """The rules: list them, explain one, or write the catalogue."""
 
 
 def _standard_and_extra(rule_dirs):
@@ -156,6 +208,21 @@ def rules_explain(rule_id, rule_dirs):
         click.echo(f"unknown rule {rule_id!r}; `nap-rules rules list` shows them all", err=True)
         sys.exit(EXIT_INPUT)
     click.echo(explain_rule(found[0]), nl=False)
+
+
+@rules.command("doc")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str))
+@click.option("--output", type=click.Path(dir_okay=False, path_type=str), help="Write the catalogue to FILE.")
+def rules_doc(rule_dirs, output):
+    """The rule catalogue in Markdown (docs/rules.md), generated from the rule files."""
+    from .catalogue import file_descriptions, render_catalogue
+
+    try:
+        found = _standard_and_extra(rule_dirs)
+        text = render_catalogue(found, file_descriptions(found))
+    except InputError as exc:
+        fail(exc)
+    emit(text, output)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,10 @@ import importlib
 FORMATS = {
     "text": "nap_rules.formats.text",
     "json": "nap_rules.formats.json_report",
+    "sarif": "nap_rules.formats.sarif",
+    "junit": "nap_rules.formats.junit",
+    "github": "nap_rules.formats.github",
+    "markdown": "nap_rules.formats.markdown",
 }
 
 

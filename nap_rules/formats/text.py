@@ -1,4 +1,8 @@
-"""Plain text: one line per finding, `file:line:col  SEVERITY  RULE  message`, grouped by file."""
+"""Plain text: one line per finding, `file:line:col  SEVERITY  RULE  message`, grouped by file.
+
+With a baseline only the new findings are listed, and the known and fixed ones are counted;
+`--explain` adds, under each finding, the values its rule saw.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,33 @@ from __future__ import annotations
 def render(report) -> str:
     lines: list[str] = []
     current = None
-    for f in report.findings:
+    shown = report.new_findings()
+    for f in shown:
         if f.file != current:
             if current is not None:
                 lines.append("")
             current = f.file
         lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}")
-    counts = report.counts()
-    total = sum(counts.values())
-    summary = ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items())
+        if report.explain:
+            lines.extend(f"    {name} = {value}" for name, value in f.values)
     if lines:
         lines.append("")
-    files = f" in {report.files_checked} files" if report.files_checked else ""
-    lines.append(f"{report.plan or 'plan'}: {total} finding{'s' if total != 1 else ''}{files} ({summary})")
+    lines.append(_summary(report, shown))
+    if report.baseline is not None:
+        lines.append(f"{len(report.known)} known from the baseline {report.baseline}, {len(report.fixed)} fixed since")
+        lines.extend(f"  fixed: {e.rule}  {e.node}  {e.message}" for e in report.fixed)
+    if report.waived:
+        lines.append(f"{len(report.waived)} waived")
     lines.extend(report.notes)
     return "\n".join(lines) + "\n"
+
+
+def _summary(report, shown) -> str:
+    counts = {s: 0 for s in report.counts()}
+    for f in shown:
+        counts[f.severity] += 1
+    total = sum(counts.values())
+    summary = ", ".join(f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items())
+    files = f" in {report.files_checked} files" if report.files_checked else ""
+    word = "new finding" if report.baseline is not None else "finding"
+    return f"{report.plan or 'plan'}: {total} {word}{'s' if total != 1 else ''}{files} ({summary})"

@@ -1,0 +1,73 @@
+"""JUnit XML, for CI test dashboards: one test case per rule, one failure per new finding.
+
+Findings the baseline already lists, and waived ones, do not fail their test case: they are
+listed in its system-out. Some JUnit readers show only the first failure of a test case, so
+system-out lists every finding of the rule as well.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from .ruleinfo import rule_infos
+
+# characters XML 1.0 cannot carry at all, even escaped
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def render(report) -> str:
+    new_by_rule, other_by_rule = defaultdict(list), defaultdict(list)
+    for f in report.findings:
+        if report.is_known(f):
+            other_by_rule[f.rule].append(f"known (in the baseline): {_line(f)}")
+        else:
+            new_by_rule[f.rule].append(f)
+    for w in report.waived:
+        other_by_rule[w.finding.rule].append(f"waived ({_clean(w.waiver.reason)}): {_line(w.finding)}")
+
+    name = f"nap-rules: {report.plan}" if report.plan else "nap-rules"
+    suites = ET.Element("testsuites", name=name)
+    suite = ET.SubElement(suites, "testsuite", name=name)
+    tests = failed = 0
+    for info in rule_infos(report):
+        tests += 1
+        case = ET.SubElement(suite, "testcase", classname=f"nap-rules.{_group(info.id)}",
+                             name=_clean(f"{info.id}: {info.title}"))
+        new = new_by_rule.get(info.id, [])
+        failed += bool(new)
+        for f in new:
+            failure = ET.SubElement(case, "failure", type=f.severity, message=_clean(_line(f)))
+            failure.text = _clean(_body(f, report.explain))
+        lines = [_line(f) for f in new] + other_by_rule.get(info.id, [])
+        if lines:
+            ET.SubElement(case, "system-out").text = _clean("\n".join(lines))
+    for element in (suites, suite):
+        element.set("tests", str(tests))
+        element.set("failures", str(failed))
+        element.set("errors", "0")
+        element.set("skipped", "0")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _group(rule_id: str) -> str:
+    """NAP-TIME-002 -> NAP-TIME: dashboards group test cases by class name."""
+    head, _, tail = rule_id.rpartition("-")
+    return head if head and tail.isdigit() else rule_id
+
+
+def _line(f) -> str:
+    return f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.node}: {f.message}"
+
+
+def _body(f, explain: bool) -> str:
+    lines = [f.message, f"at {f.file}:{f.line}:{f.column}", f"node {f.node}" if f.node else ""]
+    if explain:
+        lines += [f"  {name} = {value}" for name, value in f.values]
+    return "\n".join(line for line in lines if line)
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", str(text))
