@@ -66,10 +66,7 @@ def test_one_new_inconsistency_fails_and_is_the_only_finding_named(baseline, tmp
 
 
 REFORMATTED = ["plan.yaml", "institutions.yaml", "indicators.yaml", "goals/PG1.yaml", "goals/PG2.yaml",
-               "goals/PG3.yaml",
-               pytest.param("budget.yaml", marks=pytest.mark.xfail(strict=True, reason=(
-                   "NAP-BUDGET-006 (and -005, -008) build their `detail` from a claim's keys in file order; "
-                   "reordering the keys changes the detail")))]
+               "goals/PG3.yaml", "budget.yaml"]
 
 
 @pytest.mark.parametrize("name", REFORMATTED)
