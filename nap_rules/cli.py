@@ -22,7 +22,7 @@ def _limits(values: tuple[str, ...]) -> Limits:
     changes = {}
     for item in values:
         name, _, number = item.partition("=")
-        if name not in Limits.names() or not number.isdigit():
+        if name not in Limits.names() or not (number.isascii() and number.isdigit()):
             raise click.BadParameter(f"expected NAME=N with NAME one of {', '.join(Limits.names())}", param_hint="--limit")
         changes[name] = int(number)
     return Limits(**{**DEFAULT_LIMITS.__dict__, **changes})

@@ -39,8 +39,20 @@ class PlanFiles:
         return found[0] if found else None
 
 
+def printable(text: str) -> str:
+    """A file name as reports can print it: undecodable bytes and control characters escaped.
+
+    A name that is not UTF-8 (PG\\xff.yaml) or holds a line break would otherwise fail to print,
+    make the JSON report invalid UTF-8, or forge extra lines in the text report.
+    """
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in text)
+
+
 def display_path(root_display: str, rel: str) -> str:
-    return Path(os.path.normpath(os.path.join(root_display, rel))).as_posix()
+    return printable(Path(os.path.normpath(os.path.join(root_display, rel))).as_posix())
 
 
 def check_schema_line(doc, kind: str, display: str) -> LocMap:
@@ -67,14 +79,25 @@ def check_schema_line(doc, kind: str, display: str) -> LocMap:
 
 
 def _inside(path: Path, root: Path, display: str) -> Path:
-    real = path.resolve()
+    try:
+        real = path.resolve()
+    except (RuntimeError, OSError):  # a symlink loop
+        raise InputError("is a symbolic link that loops back on itself", file=display) from None
     if real != root and root not in real.parents:
-        raise InputError(f"points outside the plan folder (to {real}); plan files must live inside it", file=display)
+        raise InputError(f"points outside the plan folder (to {printable(str(real))}); plan files must live inside it",
+                         file=display)
     return real
 
 
 def load_document(path: Path, kind: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> LocMap:
     return check_schema_line(load_yaml_file(path, display, limits, pure), kind, display)
+
+
+def _listdir(folder: Path, display: str) -> list[str]:
+    try:
+        return sorted(os.listdir(folder))
+    except OSError as exc:
+        raise InputError(f"cannot read the folder: {exc.strerror or exc}", file=display) from None
 
 
 def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
@@ -87,14 +110,14 @@ def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: b
     display_root = str(plan_dir)
     root = Path(plan_dir)
     if not root.is_dir():
-        raise InputError("not a plan folder (no such directory)", file=display_root)
+        raise InputError("not a plan folder (no such directory)", file=printable(display_root))
     root = root.resolve()
     out = PlanFiles(root=root, display_root=display_root)
     wanted: list[tuple[Path, str, str]] = []
     for name in REQUIRED:
         if not (root / name).exists():
             raise InputError(f"missing {name}: every plan folder has one", file=display_path(display_root, name))
-    for entry in sorted(os.listdir(root)):
+    for entry in _listdir(root, printable(display_root)):
         rel = entry
         if entry in SINGLE_FILES:
             wanted.append((root / entry, SINGLE_FILES[entry], rel))
@@ -105,7 +128,7 @@ def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: b
             if not folder.is_dir():
                 raise InputError(f"{entry} must be a folder of YAML files", file=display_path(display_root, rel))
             _inside(folder, root, display_path(display_root, rel))
-            for sub in sorted(os.listdir(folder)):
+            for sub in _listdir(folder, display_path(display_root, rel)):
                 if sub.endswith((".yaml", ".yml")):
                     wanted.append((folder / sub, FOLDERS[entry], f"{entry}/{sub}"))
                 else:
@@ -115,7 +138,7 @@ def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: b
         if len(wanted) > limits.max_files:
             raise InputError(
                 f"more than {limits.max_files} plan files (limit max_files; raise it with --limit max_files=N)",
-                file=display_root,
+                file=printable(display_root),
             )
     for path, kind, rel in wanted:
         display = display_path(display_root, rel)
@@ -124,9 +147,12 @@ def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: b
     for extra in progress_dirs:
         folder = Path(extra)
         if not folder.is_dir():
-            raise InputError("progress folder not found", file=str(extra))
-        for sub in sorted(os.listdir(folder)):
+            raise InputError("progress folder not found", file=printable(str(extra)))
+        for sub in _listdir(folder, printable(str(extra))):
             if sub.endswith((".yaml", ".yml")):
+                if len(out.files) >= limits.max_files:
+                    raise InputError(f"more than {limits.max_files} plan files (limit max_files; raise it with "
+                                     "--limit max_files=N)", file=printable(str(extra)))
                 display = display_path(str(extra), sub)
                 out.files.append(PlanFile("progress", display, load_document(folder / sub, "progress", display, limits, pure)))
     return out

@@ -98,8 +98,24 @@ def _node_of(doc, kind: str, path) -> str:
 def _leaf(error):
     """The most specific error under an anyOf/oneOf, so the message names the real problem."""
     while error.context:
-        error = best_match(error.context)
+        error = best_match(_fitting_branch_errors(error))
     return error
+
+
+def _fitting_branch_errors(error) -> list:
+    """The errors of the anyOf/oneOf branches whose type fits the value, else all of them.
+
+    A negative amount where `money or null` is allowed breaks the money branch's minimum
+    and the null branch's type: the minimum is the problem to name, not "must be one of".
+    """
+    path = list(error.absolute_path)
+    branches: dict = {}
+    for e in error.context:
+        branches.setdefault(e.relative_schema_path[0] if e.relative_schema_path else None, []).append(e)
+    fitting = [e for errors in branches.values()
+               if not any(e.validator == "type" and list(e.absolute_path) == path for e in errors)
+               for e in errors]
+    return fitting or list(error.context)
 
 
 def _message(error, where: str) -> tuple[str, list]:
@@ -131,7 +147,17 @@ def _message(error, where: str) -> tuple[str, list]:
         return f"{where} is {_describe(inst)}, which does not match the expected form {error.validator_value!r}", path
     if kw == "propertyNames":
         return f"key {_describe(inst)} in {where} is not allowed here (keys must match {error.schema.get('pattern', 'the schema')})", path
-    return f"{where}: {error.message}", path
+    if kw in ("minLength", "maxLength"):
+        size = len(inst) if isinstance(inst, str) else 0
+        words = "at least" if kw == "minLength" else "at most"
+        return f"{where} is {size} characters long; it must be {words} {error.validator_value}", path
+    if kw in ("minItems", "maxItems"):
+        size = len(inst) if isinstance(inst, list) else 0
+        words = "at least" if kw == "minItems" else "at most"
+        return f"{where} has {size} items; it must have {words} {error.validator_value}", path
+    # anything else: jsonschema's own words, cut short (they repeat the whole value)
+    message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    return f"{where}: {message}", path
 
 
 def _finding(error, doc, kind: str, display: str) -> Finding:

@@ -177,7 +177,7 @@ class _Builder:
                 self.visit(loc, len(stack))
                 tag = event.tag
                 if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
-                    self.fail(event.start_mark, f"tag {_shown(tag)} is not allowed in a plan file")
+                    self.fail(event.start_mark, f"tag {_shown(tag)} is not allowed: nap-rules files hold plain data")
                 if event.anchor is not None:
                     self.open_anchor(event.anchor, event.start_mark)
                 stack.append(_Frame(LocMap(loc) if is_map else LocList(loc), is_map, event.anchor))
@@ -281,13 +281,14 @@ class _Builder:
             return str(self.integer(mark, text))
         if tag in (_BOOL, _NULL, _FLOAT):
             self.fail(mark, f"a mapping key must be text or a whole number, not {_clip(text)}")
-        self.fail(mark, f"tag {_shown(tag)} is not allowed in a plan file")
+        self.fail(mark, f"tag {_shown(tag)} is not allowed: nap-rules files hold plain data")
 
     def scalar(self, tag: str, text: str, mark):
         if tag == _STR or tag == _TIMESTAMP or tag == _VALUE:
             return text  # a date stays the text as written; a lone '=' is text
         if tag == _INT:
-            if text.isdigit() and len(text) <= self.limits.max_number_digits and (text[0] != "0" or text == "0"):
+            if text.isdigit() and len(text) <= 18 and len(text) <= self.limits.max_number_digits \
+                    and (text[0] != "0" or text == "0"):
                 return int(text)  # the common case, without the general int parsing
             return self.integer(mark, text)
         if tag == _FLOAT:
@@ -296,7 +297,7 @@ class _Builder:
             return None
         if tag == _BOOL:
             return _BOOL_VALUES[text.lower()]
-        self.fail(mark, f"tag {_shown(tag)} is not allowed in a plan file")
+        self.fail(mark, f"tag {_shown(tag)} is not allowed: nap-rules files hold plain data")
 
     def check_digits(self, mark, text: str):
         digits = sum(c.isdigit() for c in text)
@@ -316,7 +317,10 @@ class _Builder:
         if len(body) > 1 and body[0] == "0":
             self.fail(mark, f"{_clip(text)} starts with 0, which YAML reads as an octal number"
                             f"{_as_decimal(clean, body[1:], 8)}; write it without the leading zero, or quote it if it is text")
-        return int(clean)
+        try:
+            return int(clean)
+        except ValueError:  # beyond Python's own bound on converting digits (a raised limit)
+            self.fail(mark, f"number with {len(body)} digits cannot be read {_limit_hint('max_number_digits')}")
 
     def decimal(self, mark, text: str) -> Decimal:
         self.check_digits(mark, text)
@@ -384,7 +388,7 @@ def _check_line_breaks(text: str, display: str) -> None:
         )
 
 
-def _yaml_error(exc: yaml.YAMLError, display: str) -> InputError:
+def _yaml_error(exc: yaml.YAMLError, display: str, text: str = "") -> InputError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if isinstance(exc, yaml.MarkedYAMLError):
         reason = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
@@ -394,6 +398,9 @@ def _yaml_error(exc: yaml.YAMLError, display: str) -> InputError:
             # a ReaderError: a character YAML does not accept, e.g. a NUL byte
             reason = f"unacceptable character #x{exc.character:04x}" if isinstance(exc.character, int) else reason
     if mark is not None:
+        index = getattr(mark, "index", None)
+        if isinstance(index, int) and 0 <= index < len(text) and text[index] == "\t" and "tab" not in reason:
+            reason += " (a tab: YAML indents with spaces only)"
         return InputError(f"YAML syntax error: {reason}", Location(display, mark.line + 1, mark.column + 1))
     return InputError(f"YAML syntax error: {reason}", file=display)
 
@@ -421,7 +428,7 @@ def load_yaml_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pur
         what = f"#x{char:04x}" if isinstance(char, int) else repr(char)
         raise InputError(f"unacceptable character {what}: plan files are text", where, file=display) from None
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, display) from None
+        raise _yaml_error(exc, display, text) from None
 
 
 def load_yaml_bytes(data: bytes, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
@@ -457,8 +464,15 @@ def _read_regular_file(path: Path, display: str, limits: Limits) -> bytes:
                 f"file is {info.st_size} bytes, over {limits.max_file_bytes} {_limit_hint('max_file_bytes')}",
                 file=display,
             )
+        parts, size = [], 0
         with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limits.max_file_bytes + 1)
+            while size <= limits.max_file_bytes:  # a file that grows while read stops one byte over
+                chunk = f.read(min(1 << 24, limits.max_file_bytes + 1 - size))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                size += len(chunk)
+        data = b"".join(parts)
     except InputError:
         raise
     except OSError as exc:

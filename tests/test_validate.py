@@ -134,3 +134,11 @@ def test_output_is_deterministic(tmp_path):
     first = run("validate", str(plan), "--format", "json").output
     assert first == run("validate", str(plan), "--format", "json").output
     assert [f["line"] for f in json.loads(first)["findings"]] == sorted(f["line"] for f in json.loads(first)["findings"])
+
+
+@pytest.mark.parametrize("value", ["max_depth=²", "max_depth=-1", "max_depth=", "nonsense=3", "max_depth"])
+def test_a_bad_limit_option_is_a_usage_error(tmp_path, value):
+    plan = write_plan(tmp_path / "p")
+    result = run("validate", str(plan), "--limit", value)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "--limit" in result.output

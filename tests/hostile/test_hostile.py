@@ -1,0 +1,290 @@
+"""Hostile and broken input: every case of cases.yaml, run through the command line.
+
+Each case is a plan folder under cases/ (committed), or a committed folder copied and then
+changed at test time by the case's `generate:` steps (odd bytes, symlinks, pipes, deep
+nesting, thousands of files: things a repository should not hold). The table gives the exact
+outcome: exit code, a fragment of the message, and where (`file:line:column`, `file:line`,
+or `file` alone when there is no line), all relative to the plan folder. Every case must
+finish within CASE_SECONDS and never print a traceback.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from nap_rules.cli import main
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+CASES_DIR = HERE / "cases"
+TABLE = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))["cases"]
+CATEGORIES = ("yaml", "values", "structure", "files", "rules")
+CASE_SECONDS = 5.0
+KEYS = {"name", "category", "command", "args", "exit", "message", "at", "rule", "findings", "base",
+        "generate", "runner", "graph", "why"}
+
+GOAL_TEMPLATE = """\
+schema: nap-rules/goal/v1
+id: G{n}
+title: Goal {n}
+objectives:
+  - id: "{n}.1"
+    title: Objective {n}.1
+    measures:
+      - id: "{n}.1.1"
+        title: Measure {n}.1.1
+        responsible: [MI]
+        start: 2021
+        deadline: 2023
+"""
+
+
+# --- generating the cases that are not committed ------------------------------------------
+
+def _text_bytes(step: dict, text: str) -> bytes:
+    if step.get("newline"):
+        text = text.replace("\n", step["newline"])
+    data = text.encode(step.get("encoding", "utf-8"))
+    return (b"\xef\xbb\xbf" if step.get("bom") else b"") + data
+
+
+def _fill(value, plan: Path, outside: Path):
+    return value.replace("{plan}", str(plan)).replace("{outside}", str(outside)) if isinstance(value, str) else value
+
+
+def generate(steps: list, plan: Path, outside: Path) -> None:
+    for step in steps:
+        (op, target), = [(k, v) for k, v in step.items() if k in OPS]
+        OPS[op](plan / _fill(target, plan, outside) if isinstance(target, str) else target, step, plan, outside)
+
+
+def _write(path: Path, step, plan, outside):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes.fromhex(step["hex"]) if "hex" in step else _text_bytes(step, step["text"]))
+
+
+def _convert(path: Path, step, plan, outside):
+    path.write_bytes(_text_bytes(step, path.read_text(encoding="utf-8")))
+
+
+def _replace(path: Path, step, plan, outside):
+    text = path.read_text(encoding="utf-8")
+    assert step["old"] in text, f"generate: {step['old']!r} not in {path}"
+    path.write_text(text.replace(step["old"], step["new"], 1), encoding="utf-8")
+
+
+def _append(path: Path, step, plan, outside):
+    with path.open("a", encoding="utf-8") as f:
+        f.write(step["text"])
+
+
+def _deep(path: Path, step, plan, outside):
+    depth, style = step["depth"], step.get("style", "flow")
+    nested = {"flow": "[" * depth + "]" * depth,
+              "mapping": "{a: " * depth + "1" + "}" * depth,
+              "block": "\n" + "- " * depth + "x"}[style]
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"deep: {nested}\n")
+
+
+def _long_value(path: Path, step, plan, outside):
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"{step['key']}: {'x' * step['length']}\n")
+
+
+def _dangling(path: Path, step, plan, outside):
+    """A goal with `count` measures (and indicators) and `count` references to no indicator."""
+    n = step["count"]
+    lines = ["schema: nap-rules/goal/v1", "id: PG9", "title: Goal nine", "outcome_indicators:"]
+    lines += [f"  - OI-{i}-missing" for i in range(n)]
+    lines += ["objectives:", '  - id: "9.1"', "    title: Objective nine", "    measures:"]
+    for i in range(n):
+        lines += [f'      - id: "9.1.{i}"', f"        title: Measure {i}", "        indicators:",
+                  f'          - {{id: "9.1.{i}-a", name: Indicator {i}, baseline: {{year: 2020, value: 0}}, targets: {{}}}}']
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _goals(folder: Path, step, plan, outside):
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, step["count"] + 1):
+        (folder / f"G{n:05d}.yaml").write_text(GOAL_TEMPLATE.format(n=n), encoding="utf-8")
+
+
+def _touch(folder: Path, step, plan, outside):
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(step["count"]):
+        (folder / f"F{n:05d}.yaml").touch()
+
+
+def _pad(path: Path, step, plan, outside):
+    with path.open("a", encoding="utf-8") as f:
+        f.write("# " + "x" * step["bytes"] + "\n")
+
+
+def _mkdir(path: Path, step, plan, outside):
+    path.mkdir(parents=True)
+
+
+def _symlink(path: Path, step, plan, outside):
+    os.symlink(_fill(step["to"], plan, outside), path)
+
+
+def _fifo(path: Path, step, plan, outside):
+    os.mkfifo(path)
+
+
+def _remove(path: Path, step, plan, outside):
+    shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+
+
+def _rename(path: Path, step, plan, outside):
+    # the new name as bytes (latin-1 maps each character to one byte): a name that is not UTF-8
+    os.rename(path, os.fsencode(plan) + b"/" + step["to"].encode("latin-1"))
+
+
+def _chmod(path: Path, step, plan, outside):
+    os.chmod(path, step["mode"])
+
+
+OPS = {"write": _write, "convert": _convert, "replace": _replace, "append": _append, "deep": _deep,
+       "long_value": _long_value, "dangling": _dangling, "goals": _goals, "touch": _touch, "pad": _pad, "mkdir": _mkdir, "symlink": _symlink, "fifo": _fifo,
+       "remove": _remove, "rename": _rename, "chmod": _chmod}
+
+
+def prepare(case: dict, tmp_path: Path) -> Path:
+    """The plan folder of a case: the committed one, or a generated copy."""
+    if "generate" not in case:
+        return CASES_DIR / case["name"]
+    plan = tmp_path / case["name"]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "elsewhere.yaml").write_text(GOAL_TEMPLATE.format(n=9), encoding="utf-8")
+    shutil.copytree(CASES_DIR / case.get("base", "ok-minimal"), plan, symlinks=True)
+    generate(case["generate"], plan, outside)
+    return plan
+
+
+# --- running ----------------------------------------------------------------------------
+
+def _drop_read_override():
+    """Runs in the child: without CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH root obeys file modes."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def run(case: dict, args: list[str]) -> tuple[int, str]:
+    runner = case.get("runner", "inprocess")
+    if runner == "inprocess":
+        result = CliRunner().invoke(main, args)
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            f"{type(result.exception).__name__}: {result.exception}"
+        return result.exit_code, result.output
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    preexec = None
+    if runner == "no-read-override":
+        if os.geteuid() == 0:
+            preexec = _drop_read_override
+    elif runner != "subprocess":
+        raise AssertionError(f"unknown runner {runner!r}")
+    try:
+        done = subprocess.run([sys.executable, "-m", "nap_rules", *args], cwd=REPO, env=env, capture_output=True,
+                              timeout=4 * CASE_SECONDS, preexec_fn=preexec)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"no answer within {4 * CASE_SECONDS} s") from None
+    except subprocess.SubprocessError:
+        if preexec is None:
+            raise
+        pytest.skip("running as root without the right to drop CAP_DAC_OVERRIDE: a mode-000 file stays readable")
+    output = done.stdout.decode("utf-8", "replace") + done.stderr.decode("utf-8", "replace")
+    return done.returncode, output
+
+
+def _where(plan: Path, at: str) -> str:
+    return f"{plan}/{at}" if at else str(plan)
+
+
+def check_graph(case: dict, plan: Path) -> None:
+    from nap_rules.pipeline import validate
+
+    graph = validate(plan).graph
+    assert graph is not None
+    for key, at in case["graph"].get("nodes", {}).items():
+        assert key in graph, f"no node {key}"
+        source = graph.nodes[key]["source"]
+        file, line = at.rsplit(":", 1)
+        assert (source.file, source.line) == (f"{plan}/{file}", int(line)), (key, source)
+    for u, v, rel in case["graph"].get("edges", []):
+        assert any(d.get("rel") == rel for d in graph.get_edge_data(u, v, default={}).values()), (u, v, rel)
+    for key, fields in case["graph"].get("fields", {}).items():
+        for name, value in fields.items():
+            assert graph.nodes[key][name] == value, (key, name, graph.nodes[key][name])
+
+
+@pytest.mark.parametrize("case", TABLE, ids=[c["name"] for c in TABLE])
+def test_case(case, tmp_path):
+    plan = prepare(case, tmp_path)
+    args = [case.get("command", "validate"), str(plan)] + [_fill(a, plan, tmp_path) for a in case.get("args", [])]
+    started = time.perf_counter()
+    code, output = run(case, args)
+    elapsed = time.perf_counter() - started
+
+    assert "Traceback" not in output, output[-3000:]
+    assert code == case["exit"], output[-3000:]
+    lines = [line for line in output.splitlines() if case["message"] in line]
+    assert lines, f"{case['message']!r} not in output:\n{output[-3000:]}"
+    if "at" in case:
+        prefix = _where(plan, case["at"])
+        # `file:line` also matches `file:line:column`; `file` alone is followed by ': '
+        located = [line for line in lines if line.startswith(prefix + ":") or line.startswith(prefix + " ")]
+        assert located, f"{case['message']!r} not reported at {case['at']}:\n{output[-3000:]}"
+        if "rule" in case:
+            assert any(f"  {case['rule']}  " in line for line in located), output[-3000:]
+    if "findings" in case:
+        counts = re.findall(r": (\d+) findings? in ", output)
+        assert counts and int(counts[-1]) == case["findings"], output[-3000:]
+    if "graph" in case:
+        check_graph(case, plan)
+    assert elapsed < CASE_SECONDS, f"took {elapsed:.1f} s"
+
+
+# --- the table itself ---------------------------------------------------------------------
+
+def test_table_is_well_formed():
+    names = [c["name"] for c in TABLE]
+    assert len(names) == len(set(names)), "case names repeat"
+    for case in TABLE:
+        assert set(case) <= KEYS, (case["name"], set(case) - KEYS)
+        assert case["category"] in CATEGORIES, case["name"]
+        assert case["exit"] in (0, 1, 2), case["name"]
+        assert case.get("command", "validate") in ("validate", "check"), case["name"]
+        committed = CASES_DIR / case["name"]
+        if "generate" in case:
+            assert (CASES_DIR / case.get("base", "ok-minimal")).is_dir(), case["name"]
+            assert not committed.exists(), f"{case['name']}: generated cases have no committed folder"
+        else:
+            assert (committed / "plan.yaml").is_file(), f"{case['name']}: no committed plan folder"
+        if case["exit"] != 0:
+            assert "at" in case, f"{case['name']}: a failing case says where"
+
+
+def test_every_committed_folder_is_a_case():
+    names = {c["name"] for c in TABLE} | {c.get("base", "ok-minimal") for c in TABLE}
+    assert {p.name for p in CASES_DIR.iterdir() if p.is_dir()} <= names
+
+
+def test_each_category_has_cases():
+    counts = {cat: sum(c["category"] == cat for c in TABLE) for cat in CATEGORIES}
+    assert sum(counts.values()) >= 40 and all(n >= 5 for n in counts.values()), counts
