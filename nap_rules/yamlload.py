@@ -428,6 +428,11 @@ def load_yaml_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pur
         what = f"#x{char:04x}" if isinstance(char, int) else repr(char)
         raise InputError(f"unacceptable character {what}: plan files are text", where, file=display) from None
     except yaml.YAMLError as exc:
+        if loader_cls is not yaml.SafeLoader and "maximum nesting depth" in str(exc):
+            # libyaml (from PyYAML 6.0.4) stops at 1000 levels while scanning ahead, before our
+            # own max_depth sees the events: the pure parser, which has no such bound, reports
+            # the same refusal at the same place as with any other nesting
+            return load_yaml_text(text, display, limits, pure=True)
         raise _yaml_error(exc, display, text) from None
 
 
