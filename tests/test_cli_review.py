@@ -265,3 +265,33 @@ def test_the_repository_baseline_is_current():
 def test_an_unwritable_baseline_is_an_input_error(tmp_path):
     result = check(str(PUBLISHED), "--write-baseline", str(tmp_path / "missing" / "b.json"))
     assert result.exit_code == 2 and "cannot write the baseline" in result.output
+
+
+def test_json_report_marks_new_and_known_findings_against_a_baseline(tmp_path):
+    """A CI job reading the JSON can tell new findings from known ones; without a baseline the
+    report keeps exactly the CONTRACT §5 shape."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from nap_rules.cli import main
+
+    plan = tmp_path / "plan"
+    shutil.copytree("plan", plan)
+    baseline = tmp_path / "baseline.json"
+    runner = CliRunner()
+    common = ["--as-of", "2024-01-01", "--format", "json"]
+    plain = json.loads(runner.invoke(main, ["check", str(plan), *common]).output)
+    assert set(plain) == {"tool", "version", "plan", "summary", "findings"}
+    assert all("status" not in f for f in plain["findings"])
+    assert runner.invoke(main, ["check", str(plan), "--as-of", "2024-01-01", "--write-baseline", str(baseline)]).exit_code == 0
+    goal = plan / "goals" / "PG1.yaml"
+    goal.write_text(goal.read_text().replace("responsible: [MD]", "responsible: []", 1))
+    result = runner.invoke(main, ["check", str(plan), *common, "--baseline", str(baseline)])
+    assert result.exit_code == 1
+    doc = json.loads(result.output)
+    new = [(f["rule"], f["node"]) for f in doc["findings"] if f["status"] == "new"]
+    assert new == [("NAP-RESP-001", "measure:1.1.1")]
+    assert doc["baseline"]["new"] == 1 and doc["baseline"]["known"] == len(doc["findings"]) - 1
+    assert [(e["rule"], e["node"]) for e in doc["baseline"]["fixed"]] == [("NAP-REF-001", "measure:1.1.1")]
