@@ -169,6 +169,32 @@ def diff(old, new, fmt, output, fail_on, rule_dirs, no_standard_rules, as_of, re
     sys.exit(EXIT_FINDINGS if result.added_at_or_above(fail_on) else EXIT_OK)
 
 
+@main.command()
+@click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["json", "graphml", "dot"]), default="json", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=str), help="Write the graph to FILE.")
+@limit_option
+def graph(plan_dir, fmt, output, limits):
+    """Write the plan graph of PLAN_DIR (nodes, fields, relations) for other tools."""
+    from .graph_export import render as render_graph
+    from .pipeline import validate as run_validate
+
+    try:
+        result = run_validate(plan_dir, _limits(limits))
+    except InputError as exc:
+        fail(exc)
+    if result.graph is None:
+        for f in result.findings:
+            click.echo(f"{f.file}:{f.line}:{f.column}: {f.message}", err=True)
+        click.echo("the plan breaks its schemas: fix them to build its graph", err=True)
+        sys.exit(EXIT_INPUT)
+    try:
+        emit(render_graph(result.graph, fmt), output)
+    except RuntimeError as exc:  # DOT without pydot installed
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INPUT)
+
+
 @main.group()
 def rules():
     """The rules: list them, explain one, or write the catalogue."""
