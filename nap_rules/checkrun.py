@@ -15,7 +15,6 @@ from .formats.report import Report
 from .pipeline import Validated, collector_paused, validate
 from .resources import resource_dir
 from .rules import load_rulesets
-from .triage import load_baseline, triage
 from .yamlload import DEFAULT_LIMITS, Limits
 
 RULES_SKIPPED = "rules not run: fix the schema errors first"
@@ -38,19 +37,24 @@ def configure_builtin(findings, config) -> list:
 
 def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_of: datetime.date,
                limits: Limits = DEFAULT_LIMITS, progress_dirs=(), baseline: str | None = None,
-               config_baseline: bool = True) -> tuple[Validated, Report]:
+               config_baseline: bool = True, cache: str | Path | None = None) -> tuple[Validated, Report]:
     """The validated plan and the report of checking it, waivers applied.
 
     The findings are compared with `baseline`, else with the configuration's `baseline:` file
-    (unless `config_baseline` is false), else with nothing.
+    (unless `config_baseline` is false), else with nothing. `cache` is a cache folder for
+    the files read (see nap_rules.cache).
     """
     with collector_paused():
         config = load_config(Path(plan_dir), plan_dir)
         dirs = ([resource_dir("rules")] if standard_rules else []) + list(config.paths) + [Path(d) for d in rule_dirs]
         rules = apply_config(load_rulesets(dirs, limits=config.limits), config, extra_ids=BUILTIN_RULES)
         baseline_file = baseline or (config.baseline if config_baseline else None)
-        entries = load_baseline(baseline_file) if baseline_file else None
-        result = validate(plan_dir, limits, progress_dirs=progress_dirs)
+        entries = None
+        if baseline_file:
+            from .triage import load_baseline
+
+            entries = load_baseline(baseline_file)
+        result = validate(plan_dir, limits, progress_dirs=progress_dirs, cache=cache)
         findings = configure_builtin(result.findings, config)
         notes = ()
         if result.graph is not None:
@@ -59,6 +63,9 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
             notes = (RULES_SKIPPED,)
         report = Report(__version__, result.plan_id, tuple(sort_findings(findings)), len(result.files.files),
                         rules=tuple(rules), notes=notes)
-        report = triage(report, waivers=config.waivers, as_of=as_of, baseline=entries,
-                        baseline_name=str(baseline_file) if baseline_file else None)
+        if config.waivers or entries is not None:  # else there is nothing to set aside or compare
+            from .triage import triage
+
+            report = triage(report, waivers=config.waivers, as_of=as_of, baseline=entries,
+                            baseline_name=str(baseline_file) if baseline_file else None)
         return result, report

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import gc
+import os
 import sys
 from pathlib import Path
 
@@ -30,6 +32,49 @@ def _limits(values: tuple[str, ...]) -> Limits:
 
 limit_option = click.option("--limit", "limits", multiple=True, metavar="NAME=N",
                             help="Raise or lower an input limit (see README, Limits).")
+cache_option = click.option("--cache", "cache", metavar="DIR", envvar="NAP_RULES_CACHE", default=None,
+                            type=click.Path(file_okay=False, path_type=str),
+                            help="Keep read and schema-checked files in DIR, by content hash, and reuse them "
+                                 "(also NAP_RULES_CACHE). Safe to delete.")
+
+
+_ONE_SHOT = False  # set by `run`: this process ends when the command does
+_KEPT: list = []
+
+
+def keep(value):
+    """Keeps a large result alive until a one-shot process ends (see `run`); returns it."""
+    if _ONE_SHOT:
+        _KEPT.append(value)
+    return value
+
+
+def run(argv=None):
+    """The `nap-rules` program: `main` as a process that ends when its command does.
+
+    A run builds millions of small objects that hold no cycles: the cyclic collector stays off
+    for the whole process, and the process ends with `os._exit` once its output is flushed,
+    rather than freeing those objects one by one (seconds for a plan of 100 000 measures).
+    """
+    global _ONE_SHOT
+    _ONE_SHOT = True
+    gc.disable()
+    try:
+        main(args=argv, prog_name="nap-rules")
+        code = EXIT_OK
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = EXIT_OK
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can be written
+            pass
+    os._exit(code)
 
 
 def fail(error: InputError):
@@ -61,14 +106,15 @@ def main():
 @click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @limit_option
-def validate(plan_dir, fmt, limits):
+@cache_option
+def validate(plan_dir, fmt, limits, cache):
     """Check PLAN_DIR against the schemas and resolve its references (no rules)."""
     from .formats import render
     from .formats.report import Report
     from .pipeline import validate as run_validate
 
     try:
-        result = run_validate(plan_dir, _limits(limits))
+        result = keep(run_validate(plan_dir, _limits(limits), cache=cache or None))
     except InputError as exc:
         fail(exc)
     notes = () if result.graph is not None else ("references not checked: fix the schema errors first",)
@@ -107,24 +153,26 @@ class _Date(click.ParamType):
               help="Record the findings in FILE as the baseline, and exit 0.")
 @click.option("--explain", is_flag=True, help="Show, under each finding, the values its rule saw.")
 @limit_option
+@cache_option
 def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, progress_dirs, baseline,
-          write_baseline, explain, limits):
+          write_baseline, explain, limits, cache):
     """Check PLAN_DIR (default: plan/) with the standard rules and any --rules."""
     import dataclasses
 
-    from .baseline import write_baseline as baseline_text
-    from .checkrun import run_check
+    from .checkrun import check_plan
     from .formats import render
 
     try:
-        report = run_check(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
+        report = keep(check_plan(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
                            as_of=as_of or datetime.date.today(), limits=_limits(limits),
-                           progress_dirs=progress_dirs, baseline=baseline)
+                           progress_dirs=progress_dirs, baseline=baseline, cache=cache or None))[1]
     except InputError as exc:
         fail(exc)
     if explain:
         report = dataclasses.replace(report, explain=True)
     if write_baseline:
+        from .baseline import write_baseline as baseline_text
+
         try:
             Path(write_baseline).write_text(baseline_text(report.findings), encoding="utf-8")
         except OSError as exc:
@@ -180,7 +228,7 @@ def graph(plan_dir, fmt, output, limits):
     from .pipeline import validate as run_validate
 
     try:
-        result = run_validate(plan_dir, _limits(limits))
+        result = keep(run_validate(plan_dir, _limits(limits)))
     except InputError as exc:
         fail(exc)
     if result.graph is None:
@@ -193,6 +241,38 @@ def graph(plan_dir, fmt, output, limits):
     except RuntimeError as exc:  # DOT without pydot installed
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INPUT)
+
+
+@main.command("report")
+@click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
+@click.option("--html", "html_file", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="Write the report to FILE (one self-contained HTML page).")
+@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
+              help="A further folder of rule files (repeatable); added to the standard rules.")
+@click.option("--no-standard-rules", is_flag=True, help="Run only the rules of --rules and the configuration.")
+@click.option("--as-of", type=_Date(), default=None, help="The evaluation date for time rules (default: today).")
+@click.option("--progress", "progress_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
+              help="A folder of monitoring reports kept outside PLAN_DIR (repeatable).")
+@limit_option
+def report_command(plan_dir, html_file, rule_dirs, no_standard_rules, as_of, progress_dirs, limits):
+    """Write a report of PLAN_DIR for reviewers: budget, indicators, findings, charts (exits 0)."""
+    from .checkrun import check_plan
+    from .html_report import render_html, write_html
+
+    as_of = as_of or datetime.date.today()
+    try:
+        validated, result = check_plan(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
+                                       as_of=as_of, limits=_limits(limits), progress_dirs=progress_dirs)
+        text = render_html(validated, result, as_of=as_of)
+    except InputError as exc:
+        fail(exc)
+    try:
+        write_html(html_file, text)
+    except OSError as exc:
+        fail(InputError(f"cannot write the report: {exc.strerror or exc}", file=html_file))
+    counts = ", ".join(f"{n} {s}" for s, n in result.counts().items())
+    total = len(result.findings)
+    click.echo(f"wrote {html_file}: {total} finding{'s' if total != 1 else ''} ({counts})", err=True)
 
 
 @main.group()

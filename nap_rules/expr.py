@@ -547,7 +547,23 @@ class _Compiler:
         loop, inner = self.loop(node.generators, node.elt, env, depth)
         elt = self.value(node.elt, inner, depth)
         run = loop.run
-        return lambda fr: (elt(fr) for _ in run(fr))
+        if loop.single is None:
+            return lambda fr: (elt(fr) for _ in run(fr))
+        get_iter, bind, conds, cost = loop.single
+
+        def single(fr):  # one `for` clause: the loop of `run` and the element in one generator
+            for item in iterate(fr, get_iter(fr)):
+                steps = fr.steps + cost
+                if steps > fr.next_check:
+                    fr.checkpoint(steps)
+                fr.steps = steps
+                bind(fr, item)
+                for c in conds:
+                    if not c(fr):
+                        break
+                else:
+                    yield elt(fr)
+        return single
 
     # --- calls -------------------------------------------------------------------------------
 

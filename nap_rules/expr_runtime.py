@@ -277,9 +277,11 @@ def make_compare(op: str):
 
     def compare(fr, a, b):
         t = type(a)
-        if t is not int and t is not Decimal and a is not None and \
-                (t is str or isinstance(a, _CONTAINERS)):
-            fr.charge(size_cost(a))
+        if t is str:
+            if len(a) >= 16:
+                fr.charge(len(a) >> 4)
+        elif t is not int and t is not Decimal and a is not None and isinstance(a, _CONTAINERS):
+            fr.charge(len(a))
         return fn(a, b)
     return compare
 

@@ -42,39 +42,102 @@ def node_key(kind: str, ident) -> str:
     return f"{kind}:{ident}"
 
 
+class EdgeData(dict):
+    """The attributes of a plan-graph edge (`rel`, and `label` for a named body).
+
+    A plan of 100 000 measures has hundreds of thousands of edges and only a few distinct
+    attribute dicts: edges with the same relation and label share one, which is therefore
+    read only (a change through one edge would reach every edge that shares it).
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("the attributes of a plan-graph edge are read only: they are shared by every edge "
+                        "with the same relation and label")
+
+    __setitem__ = __delitem__ = __ior__ = setdefault = pop = popitem = clear = update = _read_only
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return EdgeData, (dict(self),)
+
+
+# (field name, whether an absent value reads as an empty list), per node kind
+_SPECS = {kind: tuple((name, name in LIST_FIELDS) for name in names) for kind, names in FIELDS.items()}
+_NO_EXTRA: dict = {}
+
+
+def _graph(graph_attrs: dict, nodes: dict, succ: dict, pred: dict) -> nx.MultiDiGraph:
+    """A MultiDiGraph over adjacency built in place.
+
+    The structure is networkx's own (node -> attribute dict; succ[u][v] and pred[v][u] the
+    same {edge key: attribute dict}), filled directly: through `add_node`/`add_edge` each of
+    hundreds of thousands of nodes and edges would cost a call, a keyword dict and a copy.
+    tests/test_graph.py checks the result against a graph built through the public API.
+    """
+    g = nx.MultiDiGraph()
+    g.graph.update(graph_attrs)
+    g._node = nodes
+    g._adj = g._succ = succ
+    g._pred = pred
+    return g
+
+
 @dataclass
 class GraphBuilder:
     files: PlanFiles
-    g: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph)
+    nodes: dict = field(default_factory=dict)  # key -> attribute dict
+    succ: dict = field(default_factory=dict)  # u -> {v: {edge key: attribute dict}}
+    pred: dict = field(default_factory=dict)  # v -> {u: the same {edge key: attribute dict}}
     findings: list[Finding] = field(default_factory=list)
     _counts: dict = field(default_factory=dict)
     _dangling: list = field(default_factory=list)  # (src, kind, ident, where) of unresolved references
     _institution_names: dict = field(default_factory=dict)  # spelling -> institution key
-    _edges: int = 0
+    _edge_data: dict = field(default_factory=dict)  # (rel, label) -> the EdgeData they share
 
     # --- nodes -----------------------------------------------------------------------------
-    def add(self, kind: str, doc: LocMap, display_file: str, ident=None, **extra) -> str:
+    def add(self, kind: str, doc: LocMap, display_file: str, ident=None, extra: dict = _NO_EXTRA) -> str:
+        """Node `kind:ident` for the mapping `doc`: its kind's fields (a list field that is absent
+        reads as an empty list), then `extra`."""
         ident = str(doc.get("id")) if ident is None else str(ident)
-        count = self._counts.get((kind, ident), 0) + 1
-        self._counts[(kind, ident)] = count
-        key = node_key(kind, ident) if count == 1 else f"{node_key(kind, ident)}~{count}"
-        attrs = {
-            "kind": kind, "id": ident, "occurrence": count, "source": doc.loc,
-            "field_locs": doc.key_locs,
-        }
-        for name in FIELDS.get(kind, ()):
-            value = doc.get(name)
-            if isinstance(value, dict):
-                value = ordered(value)
-            attrs[name] = ([] if value is None else value) if name in LIST_FIELDS else value
-        attrs.update(extra)
-        self.g.add_node(key, **attrs)
+        counted = (kind, ident)
+        count = self._counts.get(counted, 0) + 1
+        self._counts[counted] = count
+        key = f"{kind}:{ident}" if count == 1 else f"{kind}:{ident}~{count}"
+        attrs = {"kind": kind, "id": ident, "occurrence": count, "source": doc.loc, "field_locs": doc.key_locs}
+        get = doc.get
+        for name, is_list in _SPECS.get(kind, ()):
+            value = get(name)
+            if value is None:
+                attrs[name] = [] if is_list else None
+            elif isinstance(value, dict):
+                attrs[name] = ordered(value)
+            else:
+                attrs[name] = value
+        if extra:
+            attrs.update(extra)
+        self.nodes[key] = attrs
+        self.succ[key] = {}
+        self.pred[key] = {}
         return key
 
-    def edge(self, u: str, v: str, rel: str, **attrs):
-        # an explicit key: networkx's own key search is the slowest part of a large build
-        self._edges += 1
-        self.g.add_edge(u, v, key=self._edges, rel=rel, **attrs)
+    def edge(self, u: str, v: str, rel: str, label=None):
+        """Edge u -rel-> v, keyed 0, 1, … among the edges from u to v (as networkx keys them)."""
+        data = self._edge_data.get((rel, label))
+        if data is None:
+            data = self._edge_data[(rel, label)] = EdgeData(rel=rel) if label is None else EdgeData(rel=rel, label=label)
+        out = self.succ[u]
+        keyed = out.get(v)
+        if keyed is None:
+            out[v] = self.pred[v][u] = {0: data}
+        else:
+            keyed[len(keyed)] = data
 
     # --- references ------------------------------------------------------------------------
     def resolve(self, src: str, kind: str, ident, rel: str, where: Location, label=None):
@@ -83,17 +146,18 @@ class GraphBuilder:
             target = self._institution_names.get(str(ident))
         else:
             target = node_key(kind, ident)
-            if target not in self.g:
+            if target not in self.nodes:
                 target = None
-        if target is None or self.g.nodes[target]["kind"] == "missing":
+        if target is None or self.nodes[target]["kind"] == "missing":
             target = node_key(kind, ident)
-            if target not in self.g:
-                self.g.add_node(target, kind="missing", id=str(ident), occurrence=1, expected=kind,
-                                source=where, field_locs={})
+            if target not in self.nodes:
+                self.nodes[target] = {"kind": "missing", "id": str(ident), "occurrence": 1, "expected": kind,
+                                      "source": where, "field_locs": {}}
+                self.succ[target] = {}
+                self.pred[target] = {}
             self._dangling.append((src, kind, ident, where))
-        extra = {"label": label} if label is not None else {}
         if rel:
-            self.edge(src, target, rel, **extra)
+            self.edge(src, target, rel, label)
         return target
 
     def ref_findings(self) -> list[Finding]:
@@ -108,7 +172,7 @@ class GraphBuilder:
         hints: dict = {}
         for kind, idents in by_kind.items():
             names = self._institution_names if kind == "institution" else {
-                n["id"] for _, n in self.g.nodes(data=True) if n["kind"] == kind}
+                n["id"] for n in self.nodes.values() if n["kind"] == kind}
             hints[kind] = close_matches(idents, names)
         out = []
         for src, kind, ident, where in self._dangling:
@@ -120,39 +184,43 @@ class GraphBuilder:
                                detail=f"{kind}:{ident}"))
         return out
 
+    def is_a(self, key: str, kind: str) -> bool:
+        attrs = self.nodes.get(key)
+        return attrs is not None and attrs["kind"] == kind
+
     # --- files -----------------------------------------------------------------------------
     def build(self) -> nx.MultiDiGraph:
         plan_file = self.files.one("plan")
         budget_file = self.files.one("budget")
         plan_doc = plan_file.doc
         totals = budget_file.doc.get("published_totals") if budget_file else None
-        plan = self.add("plan", plan_doc, plan_file.display, budget_totals=totals)
-        self.g.graph["plan"] = plan
+        plan = self.add("plan", plan_doc, plan_file.display, extra={"budget_totals": totals})
         for f in self.files.of_kind("institutions"):
             self.institutions(plan, f)
         outcome_docs = [(f, doc) for f in self.files.of_kind("indicators") for doc in f.doc.get("indicators", [])]
         for f, doc in outcome_docs:
             # the file's `source` (where data comes from) is `data_source`: `source` is the location
-            self.add("indicator", doc, f.display, level="outcome", measure=None, goal=doc.get("goal"),
-                     targets=_targets(doc.get("targets")), data_source=doc.get("source"))
+            self.add("indicator", doc, f.display, extra={
+                "level": "outcome", "measure": None, "goal": doc.get("goal"),
+                "targets": _targets(doc.get("targets")), "data_source": doc.get("source")})
         for f in self.files.of_kind("goal"):
             self.goal(plan, f)
         for f, doc in outcome_docs:
             key = node_key("indicator", doc.get("id"))
             if doc.get("goal") is not None:
-                self.resolve(key, "goal", doc["goal"], "", doc.key_locs.get("goal", doc.loc))
+                self.resolve(key, "goal", doc["goal"], "", doc.key_locs.get("goal") or doc.loc)
         if budget_file:
             self.budget(plan, budget_file)
         for f in self.files.of_kind("progress"):
             self.progress(plan, f)
-        return self.g
+        return _graph({"plan": plan}, self.nodes, self.succ, self.pred)
 
     def institutions(self, plan: str, f):
         for doc in f.doc.get("institutions", []):
             # the file's `kind` (ministry, agency, …) must not shadow the node kind
-            key = self.add("institution", doc, f.display, institution_kind=doc.get("kind"))
+            key = self.add("institution", doc, f.display, extra={"institution_kind": doc.get("kind")})
             self.edge(plan, key, "has_institution")
-            if self.g.nodes[key]["occurrence"] == 1:
+            if self.nodes[key]["occurrence"] == 1:
                 for spelling in [doc.get("id"), *(doc.get("aliases") or [])]:
                     self._institution_names.setdefault(str(spelling), key)
 
@@ -162,79 +230,94 @@ class GraphBuilder:
         goal_id = str(doc.get("id"))
         self.edge(plan, goal, "has_goal")
         for objective in doc.get("objectives", []):
-            okey = self.add("objective", objective, f.display, goal=goal_id)
+            objective_id = str(objective.get("id"))
+            okey = self.add("objective", objective, f.display, extra={"goal": goal_id})
             self.edge(goal, okey, "has_objective")
             for measure in objective.get("measures", []):
-                self.measure(okey, measure, f.display, str(objective.get("id")), goal_id)
+                self.measure(okey, measure, f.display, objective_id, goal_id)
         refs = doc.get("outcome_indicators") or []
         for i, ident in enumerate(refs):
             self.resolve(goal, "indicator", ident, "measured_by", _item_loc(refs, i, doc, "outcome_indicators"))
         return goal
 
     def measure(self, objective: str, doc: LocMap, display: str, objective_id: str, goal_id: str):
-        mkey = self.add("measure", doc, display, objective=objective_id, goal=goal_id)
+        mkey = self.add("measure", doc, display, extra={"objective": objective_id, "goal": goal_id})
+        measure_id = self.nodes[mkey]["id"]
         self.edge(objective, mkey, "has_measure")
+        names_of = self._institution_names
         for rel in ("responsible", "contributing"):
-            names = doc.get(rel) or []
+            names = doc.get(rel)
+            if not names:
+                continue
             for i, name in enumerate(names):
-                self.resolve(mkey, "institution", name, rel, _item_loc(names, i, doc, rel), label=name)
-        for ind in doc.get("indicators") or []:
-            ikey = self.add("indicator", ind, display, level="measure", measure=str(doc.get("id")), goal=goal_id,
-                            targets=_targets(ind.get("targets")), data_source=None)
+                target = names_of.get(str(name))
+                if target is not None:
+                    self.edge(mkey, target, rel, name)
+                else:
+                    self.resolve(mkey, "institution", name, rel, _item_loc(names, i, doc, rel), label=name)
+        for ind in doc.get("indicators") or ():
+            ikey = self.add("indicator", ind, display, extra={
+                "level": "measure", "measure": measure_id, "goal": goal_id,
+                "targets": _targets(ind.get("targets")), "data_source": None})
             self.edge(mkey, ikey, "measured_by")
-        for i, cost in enumerate(doc.get("cost") or []):
-            ident = f"{doc.get('id')}/{cost.get('year')}-{cost.get('nature')}"
+        costs = doc.get("cost") or ()
+        for i, cost in enumerate(costs):
+            ident = f"{measure_id}/{cost.get('year')}-{cost.get('nature')}"
             if i and any(c is not cost and c.get("year") == cost.get("year") and c.get("nature") == cost.get("nature")
-                         for c in doc["cost"][:i]):
+                         for c in costs[:i]):
                 ident = f"{ident}-{i + 1}"
-            lkey = self.add("budget_line", cost, display, ident=ident, level="measure", goal=goal_id,
-                            measure=str(doc.get("id")), year=cost.get("year"), total_cost=cost.get("amount"),
-                            planned=cost.get("funded"), gap=None, funding_source=cost.get("source"))
+            lkey = self.add("budget_line", cost, display, ident=ident, extra={
+                "level": "measure", "goal": goal_id, "measure": measure_id, "year": cost.get("year"),
+                "total_cost": cost.get("amount"), "planned": cost.get("funded"), "gap": None,
+                "funding_source": cost.get("source")})
             self.edge(mkey, lkey, "costed_by")
 
     def budget(self, plan: str, f):
         doc = f.doc
         for line in doc.get("lines", []):
-            lkey = self.add("budget_line", line, f.display, level="goal", measure=None, year=None, funding_source=None)
+            lkey = self.add("budget_line", line, f.display, extra={
+                "level": "goal", "measure": None, "year": None, "funding_source": None})
             self.edge(plan, lkey, "has_budget_line")
             goal = node_key("goal", line.get("goal"))
-            if goal in self.g and self.g.nodes[goal]["kind"] == "goal":
+            if self.is_a(goal, "goal"):
                 self.edge(goal, lkey, "funded_by")
             else:
-                self.resolve(lkey, "goal", line.get("goal"), "", line.key_locs.get("goal", line.loc))
+                self.resolve(lkey, "goal", line.get("goal"), "", line.key_locs.get("goal") or line.loc)
         for claim in doc.get("claims", []):
             ckey = self.add("claim", claim, f.display)
             self.edge(plan, ckey, "has_claim")
             shares = claim.get("shares_of_total_cost") or {}
             for goal_id in shares:
-                if node_key("goal", goal_id) not in self.g:
-                    self.resolve(ckey, "goal", goal_id, "", shares.key_locs.get(goal_id, claim.loc))
+                if node_key("goal", goal_id) not in self.nodes:
+                    self.resolve(ckey, "goal", goal_id, "", shares.key_locs.get(goal_id) or claim.loc)
 
     def progress(self, plan: str, f):
         doc = f.doc
         period = doc.get("period") or {}
         year, half = period.get("year"), period.get("half")
         stem = f.display.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        rkey = self.add("report", doc, f.display, ident=stem, year=year, half=half)
+        rkey = self.add("report", doc, f.display, ident=stem, extra={"year": year, "half": half})
         self.edge(plan, rkey, "has_report")
         for i, actual in enumerate(doc.get("actuals") or []):
             akey = self.add("actual", actual, f.display, ident=f"{stem}/{actual.get('indicator')}",
-                            year=year, half=half, report=stem)
+                            extra={"year": year, "half": half, "report": stem})
             self.edge(rkey, akey, "contains")
             target = node_key("indicator", actual.get("indicator"))
-            if target in self.g and self.g.nodes[target]["kind"] == "indicator":
+            if self.is_a(target, "indicator"):
                 self.edge(target, akey, "reported_in")
             else:
-                self.resolve(akey, "indicator", actual.get("indicator"), "", actual.key_locs.get("indicator", actual.loc))
+                self.resolve(akey, "indicator", actual.get("indicator"), "",
+                             actual.key_locs.get("indicator") or actual.loc)
         for update in doc.get("measures") or []:
             ukey = self.add("status_update", update, f.display, ident=f"{stem}/{update.get('measure')}",
-                            year=year, half=half, report=stem)
+                            extra={"year": year, "half": half, "report": stem})
             self.edge(rkey, ukey, "contains")
             target = node_key("measure", update.get("measure"))
-            if target in self.g and self.g.nodes[target]["kind"] == "measure":
+            if self.is_a(target, "measure"):
                 self.edge(target, ukey, "reported_in")
             else:
-                self.resolve(ukey, "measure", update.get("measure"), "", update.key_locs.get("measure", update.loc))
+                self.resolve(ukey, "measure", update.get("measure"), "",
+                             update.key_locs.get("measure") or update.loc)
 
 
 def _item_loc(items, i: int, doc: LocMap, key: str) -> Location:
@@ -267,9 +350,15 @@ def _key_rank(key):
 
 
 def ordered(mapping: dict) -> dict:
-    """The same mapping (a LocMap keeps its locations) with its keys in the fixed order, recursively."""
+    """The same mapping (a LocMap keeps its locations) with its keys in the fixed order, recursively.
+
+    A mapping already in that order, all the way down (the usual case), is returned as it is.
+    """
+    keys = sorted(mapping, key=_key_rank)
+    if keys == list(mapping) and not any(isinstance(v, dict) and ordered(v) is not v for v in mapping.values()):
+        return mapping
     out = LocMap(mapping.loc) if isinstance(mapping, LocMap) else {}
-    for key in sorted(mapping, key=_key_rank):
+    for key in keys:
         value = mapping[key]
         out[key] = ordered(value) if isinstance(value, dict) else value
     if isinstance(mapping, LocMap):

@@ -7,16 +7,16 @@ import difflib
 import json
 from functools import lru_cache
 
-from jsonschema import Draft202012Validator
-
 from .errors import InputError
 from .locations import LocMap, locate
 from .resources import resource_dir
 
 
 @lru_cache(maxsize=None)
-def validator(name: str) -> Draft202012Validator:
-    """The validator of `schemas/<name>.schema.json`."""
+def validator(name: str):
+    """The validator (jsonschema) of `schemas/<name>.schema.json`."""
+    from jsonschema import Draft202012Validator
+
     with open(resource_dir("schemas") / f"{name}.schema.json", encoding="utf-8") as f:
         return Draft202012Validator(json.load(f))
 

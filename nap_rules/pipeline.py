@@ -41,14 +41,20 @@ def collector_paused():
 
 
 def validate(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
-             progress_dirs=()) -> Validated:
+             progress_dirs=(), cache: str | Path | None = None) -> Validated:
     """Schema and reference findings; InputError when a file cannot be read at all.
 
     Rules need a well-formed graph, so when any file breaks its schema the graph is not
-    built and only the schema findings are returned.
+    built and only the schema findings are returned. `cache` is a cache folder
+    (nap_rules.cache): files read before are taken from it, with their schema findings.
     """
     with collector_paused():
-        files = read_plan_dir(plan_dir, limits, pure, progress_dirs)
+        file_cache = None
+        if cache is not None:
+            from .cache import FileCache
+
+            file_cache = FileCache(cache, limits)
+        files = read_plan_dir(plan_dir, limits, pure, progress_dirs, cache=file_cache)
         findings = check_plan_files(files)
         if any(f.severity == "error" for f in findings):
             return Validated(files, None, sort_findings(findings))

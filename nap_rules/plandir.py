@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .locations import LocMap, Location
-from .yamlload import DEFAULT_LIMITS, Limits, load_yaml_file
+from .yamlload import DEFAULT_LIMITS, Limits, load_yaml_data, load_yaml_file, read_file_bytes
 
 KINDS = ("plan", "institutions", "goal", "indicators", "budget", "progress")
 SINGLE_FILES = {"plan.yaml": "plan", "institutions.yaml": "institutions", "indicators.yaml": "indicators", "budget.yaml": "budget"}
@@ -22,6 +22,7 @@ class PlanFile:
     kind: str
     display: str  # the path as reports show it
     doc: LocMap
+    schema_findings: tuple | None = field(default=None, compare=False)  # when checked while read
 
 
 @dataclass
@@ -93,6 +94,33 @@ def load_document(path: Path, kind: str, display: str, limits: Limits = DEFAULT_
     return check_schema_line(load_yaml_file(path, display, limits, pure), kind, display)
 
 
+def load_plan_file(path: Path, kind: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
+                   cache=None) -> PlanFile:
+    """One plan file, read and kind-checked; with a `cache` (nap_rules.cache.FileCache) also
+    schema-checked, and taken from the cache when its bytes were seen before."""
+    if cache is None:
+        return PlanFile(kind, display, load_document(path, kind, display, limits, pure))
+    from .schema_check import check_document
+
+    data = read_file_bytes(path, display, limits)
+    key = cache.key(data, kind, display)
+    found = cache.get(key)
+    if _is_entry(found):
+        return PlanFile(kind, display, found[0], found[1])
+    doc = check_schema_line(load_yaml_data(data, display, limits, pure), kind, display)
+    findings = tuple(check_document(doc, kind, display))
+    cache.put(key, (doc, findings))
+    return PlanFile(kind, display, doc, findings)
+
+
+def _is_entry(value) -> bool:
+    """A cached (document, schema findings) pair, as `load_plan_file` stores them."""
+    from .findings import Finding
+
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], LocMap)
+            and isinstance(value[1], tuple) and all(isinstance(f, Finding) for f in value[1]))
+
+
 def _listdir(folder: Path, display: str) -> list[str]:
     try:
         return sorted(os.listdir(folder))
@@ -101,11 +129,12 @@ def _listdir(folder: Path, display: str) -> list[str]:
 
 
 def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
-                  progress_dirs=()) -> PlanFiles:
+                  progress_dirs=(), cache=None) -> PlanFiles:
     """All files of a plan folder, loaded and kind-checked; InputError for anything unreadable.
 
     `progress_dirs` adds monitoring reports kept outside the plan folder (`check --progress`),
-    so that a published plan and its monitoring data can live apart.
+    so that a published plan and its monitoring data can live apart. With a `cache`, each
+    file is also schema-checked as it is read, and a file read before is taken from the cache.
     """
     display_root = str(plan_dir)
     root = Path(plan_dir)
@@ -143,7 +172,7 @@ def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: b
     for path, kind, rel in wanted:
         display = display_path(display_root, rel)
         _inside(path, root, display)
-        out.files.append(PlanFile(kind, display, load_document(path, kind, display, limits, pure)))
+        out.files.append(load_plan_file(path, kind, display, limits, pure, cache))
     for extra in progress_dirs:
         folder = Path(extra)
         if not folder.is_dir():
@@ -154,5 +183,5 @@ def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: b
                     raise InputError(f"more than {limits.max_files} plan files (limit max_files; raise it with "
                                      "--limit max_files=N)", file=printable(str(extra)))
                 display = display_path(str(extra), sub)
-                out.files.append(PlanFile("progress", display, load_document(folder / sub, "progress", display, limits, pure)))
+                out.files.append(load_plan_file(folder / sub, "progress", display, limits, pure, cache))
     return out

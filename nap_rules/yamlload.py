@@ -17,6 +17,7 @@ import gc
 import math
 import os
 import stat
+import sys
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError
-from .locations import LocList, LocMap, Location
+from .locations import LocList, LocMap, Location, Positions
 
 HAVE_C_LOADER = bool(getattr(yaml, "__with_libyaml__", False))
 
@@ -73,15 +74,17 @@ def _limit_hint(name: str) -> str:
 
 
 class _Frame:
-    """A list or mapping being filled: the value, and for a mapping the key awaiting its value."""
+    """A list or mapping being filled: the value, for a mapping the key awaiting its value, and
+    the packed positions of the container and of each of its keys or items so far."""
 
-    __slots__ = ("value", "is_map", "key", "anchor")
+    __slots__ = ("value", "is_map", "key", "anchor", "pos")
 
-    def __init__(self, value, is_map: bool, anchor):
+    def __init__(self, value, is_map: bool, anchor, pos: int):
         self.value = value
         self.is_map = is_map
         self.key = None
         self.anchor = anchor
+        self.pos = [pos]
 
 
 class _ScalarAnchor:
@@ -91,15 +94,34 @@ class _ScalarAnchor:
         self.value, self.tag, self.text = value, tag, text
 
 
-class _Builder:
-    """Turns the parser's event stream into LocMap/LocList/scalars, enforcing the limits."""
+def _implicit_resolvers() -> dict:
+    """PyYAML's implicit tag resolvers by first character, the wildcard ones appended."""
+    table = yaml.resolver.Resolver.yaml_implicit_resolvers
+    wildcard = list(table.get(None, []))
+    return {first: tuple(found) + tuple(wildcard) for first, found in table.items() if first is not None} \
+        | {None: tuple(wildcard)}
 
-    def __init__(self, file: str, limits: Limits):
+
+_RESOLVERS = _implicit_resolvers()
+_MEMO_LENGTH = 16  # plain scalars this short repeat (keys, units, codes): their tag is remembered
+
+
+class _Builder:
+    """Turns the parser's event stream into LocMap/LocList/scalars, enforcing the limits.
+
+    Positions are packed into the file's `Positions` (see nap_rules.locations): a container's
+    own position and those of its keys or items sit together, written when it closes.
+    """
+
+    def __init__(self, file: str, limits: Limits, size: int = 0):
         self.file = file
         self.limits = limits
         self.alias_uses = 0
         self.count = 0
-        self.resolve = yaml.resolver.Resolver().resolve
+        self.positions = Positions(file, size)
+        self.shift = self.positions.shift
+        self.tags: dict[str, str] = {}  # plain scalar text -> resolved tag, for short texts
+        self.ints: dict[str, int] = {}  # integer text -> its value
         self.anchors: dict = {}  # name -> LocMap/LocList/_ScalarAnchor, once complete
         self.anchor_marks: dict = {}  # name -> start mark, from the moment it opens
         self.root = None
@@ -107,11 +129,36 @@ class _Builder:
     def loc(self, mark) -> Location:
         return Location(self.file, mark.line + 1, mark.column + 1)
 
+    def unpack(self, packed: int) -> Location:
+        return Location(self.file, packed >> self.shift, packed & ((1 << self.shift) - 1))
+
     def fail(self, mark, message: str):
         raise InputError(message, self.loc(mark))
 
+    def resolve(self, text: str, implicit) -> str:
+        """The tag of an untagged scalar, as PyYAML's resolver gives it."""
+        if not implicit[0]:
+            return _STR  # quoted: text
+        tag = self.tags.get(text)
+        if tag is None:
+            tag = _STR
+            for candidate, regexp in _RESOLVERS.get(text[:1], _RESOLVERS[None]):
+                if regexp.match(text):
+                    tag = candidate
+                    break
+            if len(text) <= _MEMO_LENGTH:
+                self.tags[text] = tag
+        return tag
+
     # --- counting --------------------------------------------------------------------------
-    def visit(self, loc: Location, depth: int):
+    def too_many(self, mark, depth: int):
+        """Raise for the value at `mark` once `count` or `depth` is over its limit."""
+        if self.count > self.limits.max_nodes:
+            self.fail(mark, f"more than {self.limits.max_nodes} values in one file {_limit_hint('max_nodes')}")
+        if depth >= self.limits.max_depth:
+            self.fail(mark, f"nesting deeper than {self.limits.max_depth} levels {_limit_hint('max_depth')}")
+
+    def visit_at(self, loc: Location, depth: int):
         self.count += 1
         if self.count > self.limits.max_nodes:
             raise InputError(f"more than {self.limits.max_nodes} values in one file {_limit_hint('max_nodes')}", loc)
@@ -148,50 +195,95 @@ class _Builder:
         ScalarEvent, AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
         MappingStart, SequenceStart = yaml.MappingStartEvent, yaml.SequenceStartEvent
         MappingEnd, SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        shift = self.shift
+        max_nodes, max_depth = self.limits.max_nodes, self.limits.max_depth
+        resolve, scalar, intern = self.resolve, self.scalar, sys.intern
+        positions = self.positions
+        store = positions.packed
+        new_map, new_list = LocMap.__new__, LocList.__new__
+        texts: dict[str, str] = {}
+        top = None
+        wants_key = False
         while True:
             event = get()
             cls = event.__class__
-            top = stack[-1] if stack else None
-            wants_key = top is not None and top.is_map and top.key is None
             if cls is ScalarEvent:
+                mark = event.start_mark
+                packed = (mark.line + 1) << shift | (mark.column + 1)
+                text = event.value
                 tag = event.tag
                 if tag is None or tag == "!":
-                    tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+                    tag = resolve(text, event.implicit)
                 if event.anchor is not None:
-                    self.open_anchor(event.anchor, event.start_mark)
+                    self.open_anchor(event.anchor, mark)
                 if wants_key:
-                    value = self.key(tag, event.value, event.start_mark)
-                    self.set_key(top, value, event.start_mark)
+                    value = intern(text) if tag is _STR else self.key(tag, text, mark)
+                    self.set_key(top, value, packed, mark)
+                    wants_key = False
                 else:
-                    loc = self.loc(event.start_mark)
-                    self.visit(loc, len(stack))
-                    value = self.scalar(tag, event.value, event.start_mark)
-                    self.attach(stack, value, loc)
+                    self.count += 1
+                    if self.count > max_nodes or len(stack) >= max_depth:
+                        self.too_many(mark, len(stack))
+                    if tag is _STR:
+                        # short texts repeat (units, codes, names of bodies): one string each
+                        value = texts.setdefault(text, text) if len(text) <= _MEMO_LENGTH else text
+                    else:
+                        value = scalar(tag, text, mark)
+                    if top is None:
+                        self.root = value
+                    elif top.is_map:
+                        top.value[top.key] = value
+                        top.key = None
+                        wants_key = True
+                    else:
+                        top.value.append(value)
+                        top.pos.append(packed)
                 if event.anchor is not None:
-                    self.anchors[event.anchor] = _ScalarAnchor(value, tag, event.value)
+                    self.anchors[event.anchor] = _ScalarAnchor(value, tag, text)
             elif cls is MappingStart or cls is SequenceStart:
                 is_map = cls is MappingStart
+                mark = event.start_mark
                 if wants_key:
-                    self.fail(event.start_mark, "a mapping key must be text or a whole number, not a list or mapping")
-                loc = self.loc(event.start_mark)
-                self.visit(loc, len(stack))
+                    self.fail(mark, "a mapping key must be text or a whole number, not a list or mapping")
+                self.count += 1
+                if self.count > max_nodes or len(stack) >= max_depth:
+                    self.too_many(mark, len(stack))
                 tag = event.tag
                 if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
-                    self.fail(event.start_mark, f"tag {_shown(tag)} is not allowed: nap-rules files hold plain data")
+                    self.fail(mark, f"tag {_shown(tag)} is not allowed: nap-rules files hold plain data")
                 if event.anchor is not None:
-                    self.open_anchor(event.anchor, event.start_mark)
-                stack.append(_Frame(LocMap(loc) if is_map else LocList(loc), is_map, event.anchor))
+                    self.open_anchor(event.anchor, mark)
+                top = _Frame(new_map(LocMap) if is_map else new_list(LocList), is_map, event.anchor,
+                             (mark.line + 1) << shift | (mark.column + 1))
+                stack.append(top)
+                wants_key = is_map
             elif cls is MappingEnd or cls is SequenceEnd:
                 frame = stack.pop()
+                value = frame.value
+                pos = frame.pos
+                value._src, value._at, value._n, value._locs = positions, len(store), len(pos) - 1, None
+                store.extend(pos)
                 if frame.anchor is not None:
-                    self.anchors[frame.anchor] = frame.value
-                self.attach(stack, frame.value, frame.value.loc)
+                    self.anchors[frame.anchor] = value
+                top = stack[-1] if stack else None
+                if top is None:
+                    self.root = value
+                    wants_key = False
+                elif top.is_map:
+                    top.value[top.key] = value
+                    top.key = None
+                    wants_key = True
+                else:
+                    top.value.append(value)
+                    top.pos.append(pos[0])
+                    wants_key = False
             elif cls is AliasEvent:
                 self.alias(stack, wants_key, event)
+                wants_key = top is not None and top.is_map and top.key is None
             else:  # document end
                 return
 
-    def attach(self, stack, value, loc: Location):
+    def attach(self, stack, value, packed: int):
         if not stack:
             self.root = value
             return
@@ -201,15 +293,15 @@ class _Builder:
             top.key = None
         else:
             top.value.append(value)
-            top.value.item_locs.append(loc)
+            top.pos.append(packed)
 
-    def set_key(self, top: _Frame, key: str, mark):
+    def set_key(self, top: _Frame, key: str, packed: int, mark):
         out = top.value
         if key in out:
-            first = out.key_locs[key]
+            first = self.unpack(top.pos[1 + list(out).index(key)])
             self.fail(mark, f"duplicate key {key!r} (first defined at line {first.line}); a second value would be lost")
-        out.key_locs[key] = self.loc(mark)
         out[key] = None  # keeps the key's place; the value replaces it
+        top.pos.append(packed)
         top.key = key
 
     # --- anchors and aliases ---------------------------------------------------------------
@@ -222,63 +314,72 @@ class _Builder:
 
     def alias(self, stack, wants_key: bool, event):
         name = event.anchor
+        mark = event.start_mark
         if name not in self.anchor_marks:
-            raise yaml.composer.ComposerError(None, None, f"found undefined alias {name!r}", event.start_mark)
+            raise yaml.composer.ComposerError(None, None, f"found undefined alias {name!r}", mark)
         if name not in self.anchors:
-            self.fail(event.start_mark, f"alias *{name} repeats a list or mapping that contains it: a plan file "
-                                        f"is a tree, a recursive structure cannot be read")
+            self.fail(mark, f"alias *{name} repeats a list or mapping that contains it: a plan file "
+                            f"is a tree, a recursive structure cannot be read")
         target = self.anchors[name]
+        packed = (mark.line + 1) << self.shift | (mark.column + 1)
         if isinstance(target, _ScalarAnchor):
             if wants_key:
-                self.set_key(stack[-1], self.key(target.tag, target.text, event.start_mark), event.start_mark)
+                self.set_key(stack[-1], self.key(target.tag, target.text, mark), packed, mark)
             else:
-                loc = self.loc(event.start_mark)
-                self.visit(loc, len(stack))
-                self.attach(stack, target.value, loc)
+                self.visit_at(self.loc(mark), len(stack))
+                self.attach(stack, target.value, packed)
             return
         if wants_key:
-            self.fail(event.start_mark, "a mapping key must be text or a whole number, not a list or mapping")
-        loc = self.loc(event.start_mark)
-        self.attach(stack, self.copy(target, len(stack), loc), loc)
+            self.fail(mark, "a mapping key must be text or a whole number, not a list or mapping")
+        self.attach(stack, self.copy(target, len(stack), self.loc(mark)), packed)
 
     def copy(self, source, depth: int, site: Location):
-        """A fresh copy of an anchored list or mapping for one alias, counted like new values."""
-        self.visit(site, depth)
+        """A fresh copy of an anchored list or mapping for one alias, counted like new values.
+
+        A copy has the same keys or items in the same order as its source: it shares the
+        source's positions.
+        """
+        self.visit_at(site, depth)
         self.revisit(source.loc)
-        root = LocMap(source.loc) if isinstance(source, LocMap) else LocList(source.loc)
+        root = self.shell(source)
         todo = [(source, root, depth)]
         while todo:
             src, dst, level = todo.pop()
-            if isinstance(src, LocMap):
-                dst.key_locs.update(src.key_locs)
-                items = src.items()
-            else:
-                dst.item_locs.extend(src.item_locs)
-                items = enumerate(src)
-            for key, value in items:
-                where = src.key_locs[key] if isinstance(src, LocMap) else src.item_locs[key]
+            is_map = isinstance(src, LocMap)
+            items = src.items() if is_map else enumerate(src)
+            for i, (key, value) in enumerate(items):
                 if isinstance(value, (LocMap, LocList)):
-                    self.visit(value.loc, level + 1)
+                    self.visit_at(value.loc, level + 1)
                     self.revisit(value.loc)
-                    new = LocMap(value.loc) if isinstance(value, LocMap) else LocList(value.loc)
+                    new = self.shell(value)
                     todo.append((value, new, level + 1))
                     value = new
                 else:
-                    self.visit(where, level + 1)
-                if isinstance(dst, LocMap):
+                    self.count += 1
+                    if self.count > self.limits.max_nodes or level + 1 >= self.limits.max_depth:
+                        self.count -= 1
+                        self.visit_at(_nth_loc(src, i), level + 1)
+                if is_map:
                     dst[key] = value
                 else:
                     dst.append(value)
         return root
+
+    @staticmethod
+    def shell(source):
+        """An empty container with the positions of `source`, to be filled with copies of its values."""
+        out = LocMap.__new__(LocMap) if isinstance(source, LocMap) else LocList.__new__(LocList)
+        out._src, out._at, out._n, out._locs = source._src, source._at, source._n, source._locs
+        return out
 
     # --- scalars ---------------------------------------------------------------------------
     def key(self, tag: str, text: str, mark) -> str:
         if tag == _MERGE:
             self.fail(mark, "merge keys ('<<') are not supported: write the keys out")
         if tag == _STR or tag == _TIMESTAMP or tag == _VALUE:
-            return text
+            return sys.intern(text)  # keys repeat: one string each, however many mappings
         if tag == _INT:
-            return str(self.integer(mark, text))
+            return sys.intern(str(self.integer(mark, text)))
         if tag in (_BOOL, _NULL, _FLOAT):
             self.fail(mark, f"a mapping key must be text or a whole number, not {_clip(text)}")
         self.fail(mark, f"tag {_shown(tag)} is not allowed: nap-rules files hold plain data")
@@ -287,10 +388,16 @@ class _Builder:
         if tag == _STR or tag == _TIMESTAMP or tag == _VALUE:
             return text  # a date stays the text as written; a lone '=' is text
         if tag == _INT:
+            value = self.ints.get(text)
+            if value is not None:
+                return value  # years and amounts repeat: one int object each
             if text.isdigit() and len(text) <= 18 and len(text) <= self.limits.max_number_digits \
                     and (text[0] != "0" or text == "0"):
-                return int(text)  # the common case, without the general int parsing
-            return self.integer(mark, text)
+                value = int(text)  # the common case, without the general int parsing
+            else:
+                value = self.integer(mark, text)
+            self.ints[text] = value
+            return value
         if tag == _FLOAT:
             return self.decimal(mark, text)
         if tag == _NULL:
@@ -341,6 +448,13 @@ class _Builder:
             self.fail(mark, f"number {_clip(text)} is too small, with more than {self.limits.max_number_digits} "
                             f"decimal places {_limit_hint('max_number_digits')}")
         return value
+
+
+def _nth_loc(container, i: int) -> Location:
+    """Where key or item `i` of a loaded container is."""
+    if container._locs is None:
+        return container._src.location(container._at + 1 + i)
+    return (list(container._locs.values()) if isinstance(container, LocMap) else container._locs)[i]
 
 
 def _clip(text: str, size: int = 40) -> str:
@@ -419,7 +533,7 @@ def load_yaml_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pur
     try:
         loader = loader_cls(text)
         try:
-            return _Builder(display, limits).run(loader)
+            return _Builder(display, limits, len(text)).run(loader)
         finally:
             loader.dispose()
     except yaml.reader.ReaderError as exc:
@@ -487,10 +601,13 @@ def _read_regular_file(path: Path, display: str, limits: Limits) -> bytes:
     return data
 
 
-def load_yaml_file(path: Path, display: str | None = None, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
-    """Located data of one YAML file; raises InputError for anything that cannot be read."""
-    display = display if display is not None else str(path)
-    data = _read_regular_file(Path(path), display, limits)
+def read_file_bytes(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of one plan file, refusing what is not a regular file or is over the size limit."""
+    return _read_regular_file(Path(path), display, limits)
+
+
+def load_yaml_data(data: bytes, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
+    """Located data of one YAML document given as bytes, the collector paused; raises InputError."""
     # Many small objects make the cyclic collector's passes quadratic-looking; nothing here
     # creates cycles, so pause it while building (issue: performance at scale).
     enabled = gc.isenabled()
@@ -500,6 +617,12 @@ def load_yaml_file(path: Path, display: str | None = None, limits: Limits = DEFA
     finally:
         if enabled:
             gc.enable()
+
+
+def load_yaml_file(path: Path, display: str | None = None, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
+    """Located data of one YAML file; raises InputError for anything that cannot be read."""
+    display = display if display is not None else str(path)
+    return load_yaml_data(read_file_bytes(path, display, limits), display, limits, pure)
 
 
 def is_finite_number(value) -> bool:

@@ -1,5 +1,6 @@
 """The plan graph: node and edge counts follow the data; load → graph never raises on valid plans."""
 
+import pytest
 from hypothesis import given, strategies as st
 
 from nap_rules.pipeline import validate
@@ -70,3 +71,35 @@ def test_every_node_attribute_is_a_declared_field_and_none_shadows_the_location(
         assert isinstance(attrs["source"], Location), key
         extra = set(attrs) - fields_of(attrs["kind"]) - {"source", "field_locs", "kind", "id", "occurrence"}
         assert not extra, (key, extra)
+
+
+def test_the_graph_is_the_one_networkx_builds_through_its_own_api():
+    """The builder fills networkx's structures directly; the result must be indistinguishable."""
+    import networkx as nx
+
+    g = validate("plan").graph
+    h = nx.MultiDiGraph(**g.graph)
+    for key, attrs in g.nodes(data=True):
+        h.add_node(key, **attrs)
+    for u, v, k, data in g.edges(keys=True, data=True):
+        h.add_edge(u, v, key=k, **data)
+    assert nx.utils.graphs_equal(g, h)
+    assert list(g.nodes) == list(h.nodes) and list(g.edges(keys=True)) == list(h.edges(keys=True))
+    for u, nbrs in g.succ.items():
+        for v, keyed in nbrs.items():
+            assert g.pred[v][u] is g.succ[u][v] or g.pred[v][u] == keyed
+    assert g.number_of_edges() == sum(len(k) for nbrs in g.pred.values() for k in nbrs.values())
+    assert nx.utils.graphs_equal(g.copy(), g) and nx.utils.graphs_equal(g.reverse().reverse(), g)
+
+
+def test_edge_attributes_are_shared_and_read_only():
+    import copy
+
+    g = validate("plan").graph
+    u, v, k, data = next(iter(g.edges(keys=True, data=True)))
+    assert data == {"rel": data["rel"], **({"label": data["label"]} if "label" in data else {})}
+    with pytest.raises(TypeError):
+        g.edges[u, v, k]["weight"] = 1
+    with pytest.raises(TypeError):
+        data.update(rel="other")
+    assert copy.deepcopy(g).edges[u, v, k] == data and g.edges[u, v, k]["rel"] == data["rel"]
