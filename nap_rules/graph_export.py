@@ -60,9 +60,10 @@ def render(graph: nx.MultiDiGraph, fmt: str) -> str:
         return buffer.getvalue().decode("utf-8")
     if fmt == "dot":
         try:
-            from networkx.drawing.nx_pydot import to_pydot
-        except ImportError:  # pragma: no cover - depends on the installation
+            import pydot  # noqa: F401 - networkx's DOT writer imports it only when called
+        except ImportError:
             raise RuntimeError("DOT output needs pydot: pip install 'nap-rules[dot]'") from None
+        from networkx.drawing.nx_pydot import to_pydot
         # a drawing needs kinds and relations only; keys are quoted, DOT reads ':' as a port
         dot = nx.MultiDiGraph()
         for key, attrs in graph.nodes(data=True):

@@ -54,3 +54,14 @@ def test_a_plan_that_breaks_its_schema_has_no_graph(tmp_path):
     plan = write_plan(tmp_path / "p", goals=[goal(measures=[measure("1.1.1", start="soon")])])
     result = CliRunner().invoke(main, ["graph", str(plan)])
     assert result.exit_code == 2 and "fix them to build its graph" in result.output
+
+
+def test_dot_without_pydot_says_how_to_get_it(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pydot", None)  # as if it were not installed
+    plan = write_plan(tmp_path / "p")
+    result = CliRunner().invoke(main, ["graph", str(plan), "--format", "dot"])
+    assert result.exit_code == 2
+    assert "pip install 'nap-rules[dot]'" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
