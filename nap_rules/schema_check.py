@@ -157,14 +157,20 @@ def _message(error, where: str) -> tuple[str, list]:
         words = " or ".join(TYPE_WORDS.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
         return f"{where} must be {words}, found {_describe(inst)}", path
     if kw == "enum":
-        options = ", ".join(str(v) for v in error.validator_value)
-        return f"{where} is {_describe(inst)}; allowed values are: {options}", path
+        options = [str(v) for v in error.validator_value]
+        hint = difflib.get_close_matches(str(inst), options, n=1) if isinstance(inst, str) else []
+        more = f"did you mean {hint[0]!r}? " if hint else ""
+        return f"{where} is {_describe(inst)}; {more}allowed values are: {', '.join(options)}", path
     if kw == "const":
         return f"{where} must be {error.validator_value!r}, found {_describe(inst)}", path
     if kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         words = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}[kw]
         return f"{where} is {_describe(inst)}; it must be {words} {error.validator_value}", path
     if kw == "pattern":
+        # a schema that describes the form says it in words (e.g. "e.g. NAP-TIME-002")
+        described = error.schema.get("description")
+        if described:
+            return f"{where} is {_describe(inst)}, which is not of the expected form: {described}", path
         return f"{where} is {_describe(inst)}, which does not match the expected form {error.validator_value!r}", path
     if kw == "propertyNames":
         return f"key {_describe(inst)} in {where} is not allowed here (keys must match {error.schema.get('pattern', 'the schema')})", path
@@ -181,7 +187,11 @@ def _message(error, where: str) -> tuple[str, list]:
     return f"{where}: {message}", path
 
 
-def _finding(error, doc, kind: str, display: str) -> Finding:
+def explain(error) -> tuple[str, list, str]:
+    """(plain message, path to point at, the keyword that failed) for one jsonschema error.
+
+    Shared by plan files (findings) and by rule and configuration files (refusals).
+    """
     leaf = _leaf(error)
     if leaf is not error and leaf.validator == "type" and error.validator in ("anyOf", "oneOf"):
         # a value that fits none of several forms: say which forms are allowed
@@ -190,12 +200,13 @@ def _finding(error, doc, kind: str, display: str) -> Finding:
             ref = sub.get("$ref", "")
             forms.append(ref.rsplit("/", 1)[-1] if ref else TYPE_WORDS.get(sub.get("type"), str(sub.get("type"))))
         where = path_text(error.absolute_path)
-        message, path = f"{where} must be one of: {', '.join(forms)}; found {_describe(error.instance)}", list(error.absolute_path)
-        keyword = "type"
-    else:
-        where = path_text(leaf.absolute_path)
-        message, path = _message(leaf, where)
-        keyword = leaf.validator
+        return f"{where} must be one of: {', '.join(forms)}; found {_describe(error.instance)}", list(error.absolute_path), "type"
+    message, path = _message(leaf, path_text(leaf.absolute_path))
+    return message, path, leaf.validator
+
+
+def _finding(error, doc, kind: str, display: str) -> Finding:
+    message, path, keyword = explain(error)
     loc = locate(doc, path, doc.loc)
     rule = RULE_BY_KEYWORD.get(keyword, RULE_VALUE)
     return Finding(rule, "error", _node_of(doc, kind, path), message, display, loc.line, loc.column,

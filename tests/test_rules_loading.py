@@ -91,10 +91,10 @@ def test_missing_required_key(tmp_path):
 def test_bad_severity_and_rule_id(tmp_path):
     error = refused(tmp_path, ruleset(GOOD_RULE.format(id="NAP-TIME-002").replace(
         "severity: warning", "severity: warn")))
-    assert "'warn' is not one of error, warning, info" in error.message
+    assert "'warn'; did you mean 'warning'? allowed values are: error, warning, info" in error.message
     assert error.location.line == 5
     error = refused(tmp_path, ruleset(GOOD_RULE.format(id="time-2")))
-    assert "'time-2' is not a rule id like NAP-TIME-002" in error.message
+    assert "'time-2', which is not of the expected form: Group prefix and number, e.g. NAP-TIME-002" in error.message
     assert error.location.line == 3
 
 
