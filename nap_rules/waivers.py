@@ -2,7 +2,7 @@
 
 A waiver names a rule id or a group prefix (`NAP-TIME` covers `NAP-TIME-002`) and a node key.
 It stops waiving after its `expires` day and says so; a waiver that matches nothing is itself
-reported, so stale entries do not pile up (issue 6).
+reported, so stale entries do not pile up.
 """
 
 from __future__ import annotations

@@ -609,7 +609,7 @@ def read_file_bytes(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -
 def load_yaml_data(data: bytes, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
     """Located data of one YAML document given as bytes, the collector paused; raises InputError."""
     # Many small objects make the cyclic collector's passes quadratic-looking; nothing here
-    # creates cycles, so pause it while building (issue: performance at scale).
+    # creates cycles, so pause it while building.
     enabled = gc.isenabled()
     gc.disable()
     try:

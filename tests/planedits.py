@@ -21,7 +21,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def revise(root: Path) -> Path:
-    """The revision of issue 6: one measure moved to another body, one target, one budget line."""
+    """A typical yearly revision: one measure moved to another body, one target, one budget line."""
     goals = root / "goals" / "PG1.yaml"
     edit(goals, "responsible: [MB]", "responsible: [MI]")  # measure 1.1.2
     edit(goals, "targets: {2021: 60, 2022: 70, 2023: 80}", "targets: {2021: 60, 2022: 75, 2023: 80}")  # 1.1.3-a
