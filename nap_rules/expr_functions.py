@@ -19,6 +19,7 @@ from .expr_runtime import (
     read_named_field, render, type_name,
 )
 from .graph_index import NodeView, normalize_text
+from .targets import resolve_targets
 
 
 @dataclass(frozen=True)
@@ -323,32 +324,22 @@ def f_interpolate(fr, x0, y0, x1, y1, x):
 
 
 def f_resolve_targets(fr, targets, baseline):
-    """Targets by year with relative targets turned into numbers (docs/model.md, indicator).
-
-    `{relative: r, of: baseline}` is baseline * (1 + r/100); `{relative: r, of: previous}` is
-    the value before it (the latest earlier year with a number, else the baseline) times
-    (1 + r/100). A relative target whose reference is unknown (no baseline) is none, as is "-".
-    """
+    """Targets by year with relative targets turned into numbers (nap_rules.targets)."""
     targets = _mapping(targets, "resolve_targets")
     if baseline is not None:
         number(baseline, "resolve_targets() baseline")
-    out = {}
-    previous = baseline
+    by_year = {}
     for year in f_years(fr, targets):
         value = targets[year] if year in targets else targets[str(year)]
         if isinstance(value, dict):
-            rate, of = value.get("relative"), value.get("of")
-            number(rate, "resolve_targets() relative")
-            if of not in ("baseline", "previous"):
-                raise EvalError(f"resolve_targets(): `of` must be baseline or previous, not {render(of, 40)}")
-            base = baseline if of == "baseline" else previous
-            value = None if base is None else bounded(Decimal(base) * (100 + Decimal(rate)) / 100, fr.limits)
+            number(value.get("relative"), "resolve_targets() relative")
+            if value.get("of") not in ("baseline", "previous"):
+                raise EvalError(f"resolve_targets(): `of` must be baseline or previous, not {render(value.get('of'), 40)}")
         elif value is not None:
             number(value, f"resolve_targets() target for {year}")
-        out[year] = value
-        if value is not None:
-            previous = value
-    return out
+        by_year[year] = value
+    return {year: None if value is None else bounded(value, fr.limits)
+            for year, value in resolve_targets(by_year, baseline).items()}
 
 
 def f_is_number(fr, x):

@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from . import __version__
 from .findings import SEVERITIES
 from .formats.ruleinfo import rule_infos
+from .targets import resolve_targets
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -531,28 +532,6 @@ def fmt_relative(target: dict) -> str:
     return out
 
 
-def resolve_targets(targets: dict, baseline) -> dict:
-    """Targets as numbers: a relative target applied to the baseline or to the value before it."""
-    out = {}
-    previous = baseline if is_number(baseline) else None
-    base = previous
-    for year, value in targets.items():
-        if isinstance(value, dict):
-            rate, of = value.get("relative"), value.get("of")
-            ref = base if of == "baseline" else previous if of == "previous" else None
-            if is_number(rate) and ref is not None:
-                with localcontext(_CONTEXT):
-                    value = Decimal(ref) * (100 + Decimal(rate)) / 100
-            else:
-                value = None
-        elif not is_number(value):
-            value = None
-        out[year] = value
-        if value is not None:
-            previous = value
-    return out
-
-
 def _indicator_table(graph, keys, anchors, by_node) -> dict:
     years = sorted({y for k in keys for y in (graph.nodes[k].get("targets") or {}) if isinstance(y, int)})
     rows = [_indicator_row(graph, k, years, anchors, by_node) for k in keys]
@@ -585,7 +564,8 @@ def _indicator_row(graph, ikey, years, anchors, by_node) -> dict:
     baseline = ind.get("baseline") if isinstance(ind.get("baseline"), dict) else {}
     base_value, base_year = baseline.get("value"), baseline.get("year")
     targets = ind.get("targets") or {}
-    resolved = resolve_targets(targets, base_value)
+    with localcontext(_CONTEXT):
+        resolved = resolve_targets(targets, base_value)
     cells = []
     for y in years:
         if y not in targets:

@@ -37,3 +37,16 @@ def test_refuses_what_it_cannot_read():
         ev("resolve_targets({2022: {'relative': 5, 'of': 'target'}}, 1)")
     with pytest.raises(EvalError, match="expected a mapping"):
         ev("resolve_targets([1, 2], 1)")
+
+
+def test_the_plan_level_definition_used_by_rules_and_report():
+    """nap_rules.targets is the one definition: relative to the baseline or to the value before."""
+    from decimal import Decimal
+
+    from nap_rules.targets import resolve_targets
+
+    targets = {2023: {"relative": 10, "of": "baseline"}, 2021: {"relative": -2, "of": "previous"},
+               2022: None}
+    assert resolve_targets(targets, 100) == {2021: Decimal("98"), 2022: None, 2023: Decimal("110")}
+    assert list(resolve_targets(targets, 100)) == [2021, 2022, 2023]
+    assert resolve_targets({2021: {"relative": 5, "of": "previous"}}, None) == {2021: None}
