@@ -298,26 +298,18 @@ class GraphBuilder:
         stem = f.display.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         rkey = self.add("report", doc, f.display, ident=stem, extra={"year": year, "half": half})
         self.edge(plan, rkey, "has_report")
-        for i, actual in enumerate(doc.get("actuals") or []):
-            akey = self.add("actual", actual, f.display, ident=f"{stem}/{actual.get('indicator')}",
-                            extra={"year": year, "half": half, "report": stem})
-            self.edge(rkey, akey, "contains")
-            target = node_key("indicator", actual.get("indicator"))
-            if self.is_a(target, "indicator"):
-                self.edge(target, akey, "reported_in")
-            else:
-                self.resolve(akey, "indicator", actual.get("indicator"), "",
-                             actual.key_locs.get("indicator") or actual.loc)
-        for update in doc.get("measures") or []:
-            ukey = self.add("status_update", update, f.display, ident=f"{stem}/{update.get('measure')}",
-                            extra={"year": year, "half": half, "report": stem})
-            self.edge(rkey, ukey, "contains")
-            target = node_key("measure", update.get("measure"))
-            if self.is_a(target, "measure"):
-                self.edge(target, ukey, "reported_in")
-            else:
-                self.resolve(ukey, "measure", update.get("measure"), "",
-                             update.key_locs.get("measure") or update.loc)
+        # an actual value reports on an indicator, a status update on a measure
+        for entries, kind, subject in (("actuals", "actual", "indicator"),
+                                       ("measures", "status_update", "measure")):
+            for entry in doc.get(entries) or []:
+                key = self.add(kind, entry, f.display, ident=f"{stem}/{entry.get(subject)}",
+                               extra={"year": year, "half": half, "report": stem})
+                self.edge(rkey, key, "contains")
+                target = node_key(subject, entry.get(subject))
+                if self.is_a(target, subject):
+                    self.edge(target, key, "reported_in")
+                else:
+                    self.resolve(key, subject, entry.get(subject), "", entry.key_locs.get(subject) or entry.loc)
 
 
 def _item_loc(items, i: int, doc: LocMap, key: str) -> Location:
