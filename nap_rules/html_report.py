@@ -24,6 +24,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from . import __version__
+from .expr_runtime import is_number
 from .findings import SEVERITIES
 from .formats.ruleinfo import rule_infos
 from .targets import resolve_targets
@@ -45,10 +46,6 @@ SPARK_W, SPARK_H, SPARK_PAD = 120, 36, 4
 
 
 # --- numbers ----------------------------------------------------------------------------------
-
-def is_number(value) -> bool:
-    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
-
 
 def fmt_num(value) -> str:
     """A number as printed, with thousands separators; exact for int and Decimal."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .expr_runtime import is_number
+
 MONEY = ("total_cost", "planned", "gap")
 QUANTITIES = frozenset({"target_changed", "baseline_changed", "budget_line_changed", "total_changed"})
 
@@ -168,10 +170,6 @@ def _flatten(mapping, prefix: str) -> dict:
 
 
 # --- values ------------------------------------------------------------------------------------
-
-def is_number(value) -> bool:
-    return isinstance(value, (int, Decimal, float)) and not isinstance(value, bool)
-
 
 def _value(value):
     """A comparable form: 1 and 1.0 are the same target; mappings compare by content."""

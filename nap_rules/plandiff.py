@@ -13,7 +13,8 @@ from decimal import Decimal
 from .baseline import match
 from .findings import SEVERITY_RANK, Finding, sort_findings
 from .pipeline import Validated, validate
-from .planchanges import SECTIONS, Change, is_number, line_totals, plain, plan_changes
+from .expr_runtime import is_number
+from .planchanges import SECTIONS, Change, line_totals, plain, plan_changes
 from .revisions import is_revision, open_side
 
 

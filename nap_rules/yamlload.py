@@ -14,7 +14,6 @@ a file of a few tens of thousands of `[` exhausts the C stack before any limit i
 from __future__ import annotations
 
 import gc
-import math
 import os
 import stat
 import sys
@@ -623,13 +622,3 @@ def load_yaml_file(path: Path, display: str | None = None, limits: Limits = DEFA
     """Located data of one YAML file; raises InputError for anything that cannot be read."""
     display = display if display is not None else str(path)
     return load_yaml_data(read_file_bytes(path, display, limits), display, limits, pure)
-
-
-def is_finite_number(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return True
-    if isinstance(value, Decimal):
-        return value.is_finite()
-    return isinstance(value, float) and math.isfinite(value)
