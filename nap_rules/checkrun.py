@@ -54,14 +54,27 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
             from .triage import load_baseline
 
             entries = load_baseline(baseline_file)
-        result = validate(plan_dir, limits, progress_dirs=progress_dirs, cache=cache)
+        if cache is None:
+            result = validate(plan_dir, limits, progress_dirs=progress_dirs)
+            rule_findings = None
+            if result.graph is not None:
+                rule_findings = evaluate(result.graph, rules, as_of=as_of, params_override=config.params)
+            plan_id, file_count = result.plan_id, len(result.files.files)
+        else:
+            from .incremental import check_cached
+
+            outcome = check_cached(plan_dir, rules, as_of=as_of, limits=limits, progress_dirs=progress_dirs,
+                                   cache_dir=cache, params_override=config.params)
+            # with a snapshot, `files` and `graph` hold only what was read again (nap_rules.incremental)
+            result = Validated(outcome.files, outcome.graph, outcome.builtin)
+            rule_findings, plan_id, file_count = outcome.rule_findings, outcome.plan_id, outcome.file_count
         findings = configure_builtin(result.findings, config)
         notes = ()
-        if result.graph is not None:
-            findings += evaluate(result.graph, rules, as_of=as_of, params_override=config.params)
+        if rule_findings is not None:
+            findings += rule_findings
         else:
             notes = (RULES_SKIPPED,)
-        report = Report(__version__, result.plan_id, tuple(sort_findings(findings)), len(result.files.files),
+        report = Report(__version__, plan_id, tuple(sort_findings(findings)), file_count,
                         rules=tuple(rules), notes=notes)
         if config.waivers or entries is not None:  # else there is nothing to set aside or compare
             from .triage import triage

@@ -34,7 +34,14 @@ def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
     return sort_findings(findings)
 
 
-def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: dict) -> list[Finding]:
+def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: dict, *,
+                  keys=None, record=None, steps_before: int = 0) -> list[Finding]:
+    """The findings of `rule` on the nodes of its kind, or on `keys`.
+
+    `record(key, findings, steps)`, when given, is called after each node with the findings it
+    gave and the steps it took; the index's `begin(key)` is called before it (see
+    nap_rules.dep_index). `steps_before` counts towards the rule's limit over the run.
+    """
     compiled = rule.compiled
     limits = compiled.limits
     fr = Frame(index, as_of, params, limits)
@@ -43,10 +50,14 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
     check = compiled.assert_.fn
     attrs_of = index.attrs
     out: list[Finding] = []
-    total = 0
+    total = steps_before
     at = fr.at
-    for key in index.by_kind.get(rule.applies_to, ()):
+    before = 0
+    for key in index.by_kind.get(rule.applies_to, ()) if keys is None else keys:
         attrs = attrs_of[key]
+        if record is not None:
+            index.begin(key)
+            before = len(out)
         at(key, attrs)
         phase = "where"
         try:
@@ -60,6 +71,8 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
         except Exception as exc:  # noqa: BLE001 - any failure is contained as a finding
             out.append(_engine_finding(rule, key, attrs, phase, _reason(exc)))
         total += fr.steps
+        if record is not None:
+            record(key, out[before:], fr.steps)
         if total > limits.rule_steps:
             reason = limits.refusal("rule_steps", "stopped: too many evaluation steps over the run")
             out.append(_engine_finding(rule, key, attrs, phase, reason))

@@ -82,11 +82,11 @@ def f_descendants(fr, kind, node=_THIS):
 
 
 def f_nodes(fr, kind):
-    return _views(fr, fr.index.by_kind.get(kind, ()))
+    return _views(fr, fr.index.nodes_of(kind))
 
 
 def f_node(fr, key):
-    if isinstance(key, str) and key in fr.index.attrs:
+    if isinstance(key, str) and fr.index.has_node(key):
         return fr.index.view(key)
     return None
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .dep_index import NeedFullRun
 from .findings import Finding
 from .locations import LocList, LocMap, Location
 from .plandir import PlanFiles
@@ -100,6 +101,19 @@ class GraphBuilder:
     _dangling: list = field(default_factory=list)  # (src, kind, ident, where) of unresolved references
     _institution_names: dict = field(default_factory=dict)  # spelling -> institution key
     _edge_data: dict = field(default_factory=dict)  # (rel, label) -> the EdgeData they share
+    reading: str = ""  # the file being read
+    # With a dict, the edges between nodes of different files, per file being read, in order.
+    cross: dict | None = None
+    # A partial build (nap_rules.incremental) leaves some goal files out. `goal_order` lists every
+    # goal file in order; for one left out, `replay` has its edges to nodes of other files (as
+    # `cross` recorded them), `elsewhere` maps the keys of its nodes to it, `missing_elsewhere`
+    # holds the missing nodes it links to and `dangling_elsewhere` its unresolved references.
+    goal_order: tuple = ()
+    replay: dict = field(default_factory=dict)
+    elsewhere: dict = field(default_factory=dict)
+    missing_elsewhere: frozenset = frozenset()
+    dangling_elsewhere: list = field(default_factory=list)
+    placeholder_uses: list = field(default_factory=list)  # (file being read, key) per placeholder asked for
 
     # --- nodes -----------------------------------------------------------------------------
     def add(self, kind: str, doc: LocMap, display_file: str, ident=None, extra: dict = _NO_EXTRA) -> str:
@@ -132,12 +146,43 @@ class GraphBuilder:
         data = self._edge_data.get((rel, label))
         if data is None:
             data = self._edge_data[(rel, label)] = EdgeData(rel=rel) if label is None else EdgeData(rel=rel, label=label)
+        if self.cross is not None:
+            reading = self.reading
+            if _file_of(self.nodes[u]) != reading or _file_of(self.nodes[v]) != reading:
+                self.cross.setdefault(reading, []).append((u, v, rel, label))
         out = self.succ[u]
         keyed = out.get(v)
         if keyed is None:
             out[v] = self.pred[v][u] = {0: data}
         else:
             keyed[len(keyed)] = data
+
+    def _has(self, key: str) -> bool:
+        """Whether `key` is a node, adding a placeholder for a node of a file left out."""
+        if key in self.nodes:
+            return True
+        file = self.elsewhere.get(key)
+        if file is None:
+            return False
+        self._placeholder(key, file)
+        self.placeholder_uses.append((self.reading, key))
+        return True
+
+    def _placeholder(self, key: str, file: str, kind: str | None = None) -> None:
+        prefix, _, ident = key.partition(":")
+        ident, _, repeat = ident.partition("~")
+        self.nodes[key] = Placeholder(kind=kind or prefix, id=ident, occurrence=int(repeat or 1), placeholder=True,
+                                      source=Location(file, 0, 0))
+        self.succ[key] = {}
+        self.pred[key] = {}
+
+    def replay_edges(self, edges) -> None:
+        """The edges a goal file left out of a partial build has to nodes of other files."""
+        for u, v, rel, label in edges:
+            for k in (u, v):
+                if k not in self.nodes:
+                    self._placeholder(k, self.reading, "missing" if k in self.missing_elsewhere else None)
+            self.edge(u, v, rel, label)
 
     # --- references ------------------------------------------------------------------------
     def resolve(self, src: str, kind: str, ident, rel: str, where: Location, label=None):
@@ -146,7 +191,7 @@ class GraphBuilder:
             target = self._institution_names.get(str(ident))
         else:
             target = node_key(kind, ident)
-            if target not in self.nodes:
+            if not self._has(target):
                 target = None
         if target is None or self.nodes[target]["kind"] == "missing":
             target = node_key(kind, ident)
@@ -167,15 +212,20 @@ class GraphBuilder:
         they do not depend on the order in which files and items were read.
         """
         by_kind: dict[str, set] = {}
-        for _, kind, ident, _ in self._dangling:
+        dangling = self._dangling + self.dangling_elsewhere
+        for _, kind, ident, _ in dangling:
             by_kind.setdefault(kind, set()).add(str(ident))
         hints: dict = {}
         for kind, idents in by_kind.items():
-            names = self._institution_names if kind == "institution" else {
-                n["id"] for n in self.nodes.values() if n["kind"] == kind}
+            if kind == "institution":
+                names = self._institution_names
+            else:
+                names = {n["id"] for n in self.nodes.values() if n["kind"] == kind}
+                prefix = f"{kind}:"
+                names.update(k[len(prefix):].split("~")[0] for k in self.elsewhere if k.startswith(prefix))
             hints[kind] = close_matches(idents, names)
         out = []
-        for src, kind, ident, where in self._dangling:
+        for src, kind, ident, where in dangling:
             close = hints[kind].get(str(ident))
             hint = f"; did you mean {close!r}?" if close else ""
             what = {"institution": "body not in institutions.yaml"}.get(kind, f"unknown {kind}")
@@ -185,8 +235,7 @@ class GraphBuilder:
         return out
 
     def is_a(self, key: str, kind: str) -> bool:
-        attrs = self.nodes.get(key)
-        return attrs is not None and attrs["kind"] == kind
+        return self._has(key) and self.nodes[key]["kind"] == kind
 
     # --- files -----------------------------------------------------------------------------
     def build(self) -> nx.MultiDiGraph:
@@ -196,6 +245,7 @@ class GraphBuilder:
         totals = budget_file.doc.get("published_totals") if budget_file else None
         plan = self.add("plan", plan_doc, plan_file.display, extra={"budget_totals": totals})
         for f in self.files.of_kind("institutions"):
+            self.reading = f.display
             self.institutions(plan, f)
         outcome_docs = [(f, doc) for f in self.files.of_kind("indicators") for doc in f.doc.get("indicators", [])]
         for f, doc in outcome_docs:
@@ -203,15 +253,23 @@ class GraphBuilder:
             self.add("indicator", doc, f.display, extra={
                 "level": "outcome", "measure": None, "goal": doc.get("goal"),
                 "targets": _targets(doc.get("targets")), "data_source": doc.get("source")})
-        for f in self.files.of_kind("goal"):
-            self.goal(plan, f)
+        goal_files = {f.display: f for f in self.files.of_kind("goal")}
+        for display in self.goal_order or goal_files:
+            self.reading = display
+            if display in goal_files:
+                self.goal(plan, goal_files[display])
+            else:
+                self.replay_edges(self.replay.get(display, ()))
         for f, doc in outcome_docs:
+            self.reading = f.display
             key = node_key("indicator", doc.get("id"))
             if doc.get("goal") is not None:
                 self.resolve(key, "goal", doc["goal"], "", doc.key_locs.get("goal") or doc.loc)
         if budget_file:
+            self.reading = budget_file.display
             self.budget(plan, budget_file)
         for f in self.files.of_kind("progress"):
+            self.reading = f.display
             self.progress(plan, f)
         return _graph({"plan": plan}, self.nodes, self.succ, self.pred)
 
@@ -288,7 +346,7 @@ class GraphBuilder:
             self.edge(plan, ckey, "has_claim")
             shares = claim.get("shares_of_total_cost") or {}
             for goal_id in shares:
-                if node_key("goal", goal_id) not in self.nodes:
+                if not self._has(node_key("goal", goal_id)):
                     self.resolve(ckey, "goal", goal_id, "", shares.key_locs.get(goal_id) or claim.loc)
 
     def progress(self, plan: str, f):
@@ -310,6 +368,32 @@ class GraphBuilder:
                     self.edge(target, key, "reported_in")
                 else:
                     self.resolve(key, subject, entry.get(subject), "", entry.key_locs.get(subject) or entry.loc)
+
+
+def _file_of(attrs) -> str:
+    """The file a node is defined in; "" for a missing node (no file defines it)."""
+    return "" if attrs["kind"] == "missing" else attrs["source"].file
+
+
+class Placeholder(dict):
+    """The attributes of a node of a file a partial build left out: its kind and id, no fields.
+
+    Reading any other field raises NeedFullRun (nap_rules.dep_index): only the whole plan
+    can answer it.
+    """
+
+    __slots__ = ()
+    KNOWN = frozenset({"kind", "id", "occurrence", "placeholder", "source"})
+
+    def get(self, key, default=None):
+        if key not in Placeholder.KNOWN:
+            raise NeedFullRun(f"field {key} of {self.get('kind')} {self.get('id')}")
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key):
+        if key not in Placeholder.KNOWN:
+            raise NeedFullRun(f"field {key} of {self.get('kind')} {self.get('id')}")
+        return dict.__getitem__(self, key)
 
 
 def _item_loc(items, i: int, doc: LocMap, key: str) -> Location:

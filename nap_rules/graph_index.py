@@ -81,6 +81,13 @@ class GraphIndex:
         get = self._views.get
         return [get(k) or self.view(k) for k in keys]
 
+    def nodes_of(self, kind: str):
+        """The keys of every node of `kind`, in graph order."""
+        return self.by_kind.get(kind, ())
+
+    def has_node(self, key: str) -> bool:
+        return key in self.attrs
+
     # --- edges -------------------------------------------------------------------------------
 
     def outgoing(self, key, rel: str) -> list:

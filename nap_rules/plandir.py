@@ -100,10 +100,15 @@ def load_plan_file(path: Path, kind: str, display: str, limits: Limits = DEFAULT
     schema-checked, and taken from the cache when its bytes were seen before."""
     if cache is None:
         return PlanFile(kind, display, load_document(path, kind, display, limits, pure))
+    data = read_file_bytes(path, display, limits)
+    return load_cached(data, cache.key(data, kind, display), kind, display, limits, pure, cache)
+
+
+def load_cached(data: bytes, key: bytes, kind: str, display: str, limits: Limits, pure: bool, cache) -> PlanFile:
+    """The plan file of `data` (whose cache entry name is `key`): from the cache, else read,
+    schema-checked and stored."""
     from .schema_check import check_document
 
-    data = read_file_bytes(path, display, limits)
-    key = cache.key(data, kind, display)
     found = cache.get(key)
     if _is_entry(found):
         return PlanFile(kind, display, found[0], found[1])
@@ -128,13 +133,13 @@ def _listdir(folder: Path, display: str) -> list[str]:
         raise InputError(f"cannot read the folder: {exc.strerror or exc}", file=display) from None
 
 
-def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
-                  progress_dirs=(), cache=None) -> PlanFiles:
-    """All files of a plan folder, loaded and kind-checked; InputError for anything unreadable.
+def list_plan_files(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS,
+                    progress_dirs=()) -> tuple[PlanFiles, list[tuple[Path, str, str]]]:
+    """The plan folder (no files loaded yet) and its files as (path, kind, display), in read order.
 
     `progress_dirs` adds monitoring reports kept outside the plan folder (`check --progress`),
-    so that a published plan and its monitoring data can live apart. With a `cache`, each
-    file is also schema-checked as it is read, and a file read before is taken from the cache.
+    so that a published plan and its monitoring data can live apart. InputError for a folder
+    that is not a plan folder, a file that points outside it, or too many files.
     """
     display_root = str(plan_dir)
     root = Path(plan_dir)
@@ -169,19 +174,32 @@ def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: b
                 f"more than {limits.max_files} plan files (limit max_files; raise it with --limit max_files=N)",
                 file=printable(display_root),
             )
+    listed = []
     for path, kind, rel in wanted:
         display = display_path(display_root, rel)
         _inside(path, root, display)
-        out.files.append(load_plan_file(path, kind, display, limits, pure, cache))
+        listed.append((path, kind, display))
     for extra in progress_dirs:
         folder = Path(extra)
         if not folder.is_dir():
             raise InputError("progress folder not found", file=printable(str(extra)))
         for sub in _listdir(folder, printable(str(extra))):
             if sub.endswith((".yaml", ".yml")):
-                if len(out.files) >= limits.max_files:
+                if len(listed) >= limits.max_files:
                     raise InputError(f"more than {limits.max_files} plan files (limit max_files; raise it with "
                                      "--limit max_files=N)", file=printable(str(extra)))
-                display = display_path(str(extra), sub)
-                out.files.append(load_plan_file(folder / sub, "progress", display, limits, pure, cache))
+                listed.append((folder / sub, "progress", display_path(str(extra), sub)))
+    return out, listed
+
+
+def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
+                  progress_dirs=(), cache=None) -> PlanFiles:
+    """All files of a plan folder, loaded and kind-checked; InputError for anything unreadable.
+
+    See `list_plan_files` for which files those are. With a `cache`, each file is also
+    schema-checked as it is read, and a file read before is taken from the cache.
+    """
+    out, listed = list_plan_files(plan_dir, limits, progress_dirs)
+    for path, kind, display in listed:
+        out.files.append(load_plan_file(path, kind, display, limits, pure, cache))
     return out

@@ -1,0 +1,156 @@
+"""A graph index that records what each rule evaluation reads, and guards a partial graph.
+
+`check --cache` keeps, for every rule and node it evaluated, the set of *tokens* that
+evaluation depended on, so that a later run can keep its findings when none of them changed
+(nap_rules.incremental). The tokens are coarse, per file:
+
+    ("F", file)   a node defined in `file` was read (its fields, its kind, its existence)
+    ("E", file)   the edges of a node defined in `file` were followed
+    ("N", key)    the edges of the node `key` were followed, for the nodes of the files
+                  named in `edges_by_node` (those many goal files link to: institutions, …)
+    ("K", kind)   every node of `kind` was listed or searched (nodes(), lookup(), duplicates_of())
+    ("M", key)    the `missing` node `key` (an unresolved reference) was read or its edges followed
+
+Every way an expression reaches the graph (nap_rules.expr_functions) goes through one of the
+methods below, so the record is complete. On a partial graph, where some goal files were left
+out, the index also refuses what the partial graph does not hold whole: a node of a file left
+out, the edges of a node that such a file links to, a listing of a kind such a file defines.
+It raises NeedFullRun, which no rule can catch, and the whole plan is checked instead.
+"""
+
+from __future__ import annotations
+
+from .graph_index import GraphIndex
+
+class NeedFullRun(BaseException):
+    """The partial graph cannot answer this evaluation: check the whole plan.
+
+    A BaseException, so that the engine's containment of rule failures does not turn it into
+    a finding.
+    """
+
+
+class TrackingIndex(GraphIndex):
+    """A GraphIndex whose reads add tokens to `tokens`; `begin(key)` starts a node's record."""
+
+    def __init__(self, graph, *, edges_by_node=frozenset(), incomplete_nodes=frozenset(),
+                 incomplete_edges=frozenset(), incomplete_kinds=frozenset()):
+        super().__init__(graph)
+        self._edges_by_node = edges_by_node
+        self.tokens: set = set()
+        self._incomplete_nodes = incomplete_nodes
+        self._incomplete_edges = incomplete_edges
+        self._incomplete_kinds = incomplete_kinds
+        self._file_tokens: dict = {}
+        self._edge_tokens: dict = {}
+        self._walks: dict = {}  # (what, key, kind) -> (result, tokens) of ancestor/descendants walks
+
+    # --- tokens ----------------------------------------------------------------------------
+
+    def file_token(self, key) -> tuple:
+        token = self._file_tokens.get(key)
+        if token is None:
+            attrs = self.attrs[key]
+            token = ("M", key) if attrs["kind"] == "missing" else ("F", attrs["source"].file)
+            self._file_tokens[key] = token
+        return token
+
+    def edge_token(self, key) -> tuple:
+        token = self._edge_tokens.get(key)
+        if token is None:
+            attrs = self.attrs[key]
+            if attrs["kind"] == "missing":
+                token = ("M", key)
+            elif attrs["source"].file in self._edges_by_node:
+                token = ("N", key)
+            else:
+                token = ("E", attrs["source"].file)
+            self._edge_tokens[key] = token
+        return token
+
+    def begin(self, key) -> None:
+        """Start the record of evaluating a rule on `key`."""
+        if key in self._incomplete_nodes:
+            raise NeedFullRun(key)
+        self.tokens = {self.file_token(key)}
+
+    def _node(self, key) -> None:
+        if key in self._incomplete_nodes:
+            raise NeedFullRun(key)
+        self.tokens.add(self.file_token(key))
+
+    def _edges(self, key) -> None:
+        if key in self._incomplete_edges or key in self._incomplete_nodes:
+            raise NeedFullRun(key)
+        self.tokens.add(self.edge_token(key))
+
+    def _kind(self, kind) -> None:
+        if kind in self._incomplete_kinds:
+            raise NeedFullRun(kind)
+        self.tokens.add(("K", kind))
+
+    # --- the reads -------------------------------------------------------------------------
+
+    def view(self, key):
+        self._node(key)
+        return super().view(key)
+
+    def views(self, keys):
+        for key in keys:
+            self._node(key)
+        return super().views(keys)
+
+    def nodes_of(self, kind: str):
+        self._kind(kind)
+        return super().nodes_of(kind)
+
+    def has_node(self, key: str) -> bool:
+        self._kind(key.partition(":")[0] if isinstance(key, str) else key)
+        return super().has_node(key)
+
+    def lookup(self, kind: str, field_name: str, value, *, normalized: bool = False) -> list:
+        self._kind(kind)
+        return super().lookup(kind, field_name, value, normalized=normalized)
+
+    def outgoing(self, key, rel: str) -> list:
+        self._edges(key)
+        return super().outgoing(key, rel)
+
+    def incoming(self, key, rel: str) -> list:
+        self._edges(key)
+        return super().incoming(key, rel)
+
+    def parents(self, key) -> list:
+        self._edges(key)
+        found = super().parents(key)
+        for k in found:  # a walk reads their kinds
+            self.tokens.add(self.file_token(k))
+        return found
+
+    def structural_children(self, key) -> list:
+        self._edges(key)
+        found = super().structural_children(key)
+        for k in found:
+            self.tokens.add(self.file_token(k))
+        return found
+
+    def ancestor(self, key, kind: str):
+        return self._walk("ancestor", key, kind, self._find_ancestor)
+
+    def descendants(self, key, kind: str) -> list:
+        return self._walk("descendants", key, kind, super().descendants)
+
+    def _walk(self, what: str, key, kind: str, walk):
+        """A cached walk whose tokens are added again each time its result is used."""
+        found = self._walks.get((what, key, kind))
+        if found is None:
+            outer = self.tokens
+            self.tokens = set()
+            try:
+                result = walk(key, kind)
+                found = self._walks[(what, key, kind)] = (result, frozenset(self.tokens))
+            finally:
+                self.tokens = outer | self.tokens
+        else:
+            self.tokens |= found[1]
+        return found[0]

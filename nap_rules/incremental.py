@@ -1,0 +1,390 @@
+"""`check --cache`: re-check a plan where only goal files changed by re-evaluating what changed.
+
+A run with a cache folder keeps, besides each file's parsed document (nap_rules.cache), a
+*snapshot* of the run: per plan file a summary (the nodes it defines, the nodes of other files
+they link to, its unresolved references, its schema findings) and per rule the findings and
+the dependency tokens (nap_rules.dep_index) of every node it evaluated, grouped by the file of
+the node and the tokens. The snapshot is named by everything the findings depend on besides
+the plan files: the rules as configured, their parameters, the evaluation date, the limits,
+the plan folder and the code of nap-rules.
+
+The next run with the same name reads every file's bytes, and when only goal files changed
+(same file list, no schema errors, goal files linking only to nodes of the other plan files,
+no node id reused across files) it builds a *partial graph*: the plan, institutions,
+indicators, budget and progress files, the changed goal files, and placeholders for the nodes
+of the unchanged goal files that those link to. It then
+
+- keeps each group of findings whose tokens the change cannot reach,
+- evaluates the rules again on the nodes of the changed files and of the groups it can reach,
+  with an index that refuses anything the partial graph does not hold whole,
+- recomputes the reference findings from every file's unresolved references.
+
+Whenever the partial graph cannot answer (a rule lists every measure, a group of an unchanged
+goal file was reached, a limit was hit, …) the whole plan is checked as without a snapshot.
+Either way the findings are those of a run without a cache: tests/test_incremental.py checks
+that on generated plans and edits.
+"""
+
+from __future__ import annotations
+
+import decimal
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .cache import FileCache
+from .dep_index import NeedFullRun, TrackingIndex
+from .engine import evaluate_rule
+from .expr_runtime import DECIMAL_CONTEXT
+from .findings import Finding, sort_findings
+from .graph import GraphBuilder, Placeholder
+from .graph import _file_of as node_file
+from .plandir import PlanFiles, list_plan_files, load_cached
+from .schema_check import check_plan_files
+from .yamlload import read_file_bytes
+
+SNAPSHOT_FORMAT = "nap-rules snapshot v1"
+PARTIAL_KIND = "goal"  # the files a partial graph may leave out
+
+
+@dataclass
+class Outcome:
+    """What a check with a cache found: built-in and rule findings (None: rules not run)."""
+
+    plan_id: str
+    file_count: int
+    builtin: list
+    rule_findings: list | None
+    incremental: bool  # whether the snapshot was used
+    files: PlanFiles | None = None  # the files read (all of them unless `incremental`)
+    graph: object = None  # the graph the rules ran on (partial when `incremental`)
+
+
+# --- the snapshot's name ----------------------------------------------------------------------
+
+def run_key(cache: FileCache, rules, params_override, as_of, limits, plan_dir, progress_dirs) -> bytes:
+    """The name of the snapshot of a run: everything its findings depend on but the plan files."""
+    h = hashlib.sha256(cache.salt)
+    h.update(f"{SNAPSHOT_FORMAT}\n{__version__}\n".encode())
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.rglob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    parts = [repr(rule) for rule in rules]
+    parts.append(repr(sorted((k, sorted(v.items())) for k, v in (params_override or {}).items())))
+    parts += [as_of.isoformat(), repr(limits), str(plan_dir), repr([str(d) for d in progress_dirs])]
+    for part in parts:
+        data = part.encode("utf-8", "surrogateescape")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.digest()
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+@dataclass
+class Listed:
+    files: PlanFiles  # the folder, with its ignored files; `files.files` filled as files are read
+    entries: list  # (path, kind, display, bytes, cache key) per plan file, in read order
+
+
+def list_files(plan_dir, limits, progress_dirs, cache: FileCache) -> Listed:
+    files, listed = list_plan_files(plan_dir, limits, progress_dirs)
+    entries = []
+    for path, kind, display in listed:
+        data = read_file_bytes(path, display, limits)
+        entries.append((path, kind, display, data, cache.key(data, kind, display)))
+    return Listed(files, entries)
+
+
+def load(listed: Listed, indexes, limits, pure, cache):
+    return [load_cached(data, key, kind, display, limits, pure, cache)
+            for i, (_, kind, display, data, key) in enumerate(listed.entries) if i in indexes]
+
+
+# --- file summaries ---------------------------------------------------------------------------
+
+def summarize(nodes: dict, succ: dict, dangling, cross: dict, displays) -> dict:
+    """{file: summary} of the files `displays` from a graph's nodes and adjacency.
+
+    A summary: `defined` (node keys), `kinds`, `adjacent` (keys of nodes of other files its
+    nodes share an edge with), `missing` (keys of missing nodes they link to), `dangling`
+    (its unresolved references, as the graph builder keeps them), `edges` (the edges to
+    nodes of other files made while it was read, in order, as the graph builder records them).
+    """
+    wanted = set(displays)
+    out = {d: {"defined": [], "kinds": set(), "adjacent": set(), "missing": set(), "dangling": []}
+           for d in displays}
+    for key, attrs in nodes.items():
+        file = node_file(attrs)
+        if file in wanted and not isinstance(attrs, Placeholder):
+            s = out[file]
+            s["defined"].append(key)
+            s["kinds"].add(attrs["kind"])
+    for u, targets in succ.items():
+        fu = node_file(nodes[u])
+        for v in targets:
+            fv = node_file(nodes[v])
+            if fu == fv:
+                continue
+            if fu in wanted:
+                out[fu]["missing" if fv == "" else "adjacent"].add(v)
+            if fv in wanted:
+                out[fv]["missing" if fu == "" else "adjacent"].add(u)
+    for entry in dangling:
+        file = entry[3].file
+        if file in wanted:
+            out[file]["dangling"].append(entry)
+    return {d: {"defined": tuple(s["defined"]), "kinds": frozenset(s["kinds"]), "adjacent": frozenset(s["adjacent"]),
+                "missing": frozenset(s["missing"]), "dangling": tuple(s["dangling"]),
+                "edges": tuple(cross.get(d, ()))} for d, s in out.items()}
+
+
+def independent(summaries: dict, kinds: dict) -> bool:
+    """Whether every goal file links only to nodes of files that are not goal files."""
+    goal_keys = set()
+    for display, s in summaries.items():
+        if kinds[display] == PARTIAL_KIND:
+            goal_keys.update(s["defined"])
+    return all(not (s["adjacent"] & goal_keys) for d, s in summaries.items() if kinds[d] == PARTIAL_KIND)
+
+
+# --- evaluation with records ------------------------------------------------------------------
+
+class Recorder:
+    """Groups one rule's evaluations by (file of the node, tokens) as the engine reports them."""
+
+    def __init__(self, index: TrackingIndex, keep_keys):
+        self.index = index
+        self.keep_keys = keep_keys  # files whose groups list their node keys
+        self.groups: dict = {}
+        self.steps = 0
+        self._interned: dict = {}
+
+    def __call__(self, key, findings, steps) -> None:
+        tokens = frozenset(self.index.tokens)
+        tokens = self._interned.setdefault(tokens, tokens)
+        file = node_file(self.index.attrs[key])
+        group = self.groups.get((file, tokens))
+        if group is None:
+            group = self.groups[(file, tokens)] = [0, [], [] if file in self.keep_keys else None]
+        group[0] += steps
+        group[1].extend(findings)
+        if group[2] is not None:
+            group[2].append(key)
+        self.steps += steps
+
+    def stored(self) -> list:
+        return [(file, tokens, steps, tuple(findings), None if keys is None else tuple(keys))
+                for (file, tokens), (steps, findings, keys) in self.groups.items()]
+
+
+def run_rules(index: TrackingIndex, rules, as_of, params_override, keep_keys, plan_for=None):
+    """Findings and per-rule records ({rule id: (steps, groups)}); None when a rule hit a run limit.
+
+    `plan_for(rule)` gives (keys to evaluate, groups kept, steps kept) for an incremental run;
+    without it every node of each rule's kind is evaluated.
+    """
+    findings: list[Finding] = []
+    records: dict = {}
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        for rule in rules:
+            params = {**rule.params, **(params_override or {}).get(rule.id, {})}
+            keys, kept, kept_steps = (None, [], 0) if plan_for is None else plan_for(rule)
+            recorder = Recorder(index, keep_keys)
+            found = evaluate_rule(rule, index, as_of, params, keys=keys, record=recorder, steps_before=kept_steps)
+            if kept_steps + recorder.steps > rule.compiled.limits.rule_steps:
+                return None, None
+            findings.extend(found)
+            for group in kept:
+                findings.extend(group[3])
+            records[rule.id] = (kept_steps + recorder.steps, kept + recorder.stored())
+    return findings, records
+
+
+# --- the runs ---------------------------------------------------------------------------------
+
+def check_cached(plan_dir, rules, *, as_of, limits, progress_dirs, cache_dir, params_override, pure=False) -> Outcome:
+    """Check `plan_dir` with the cache folder `cache_dir`, incrementally when its snapshot allows."""
+    cache = FileCache(cache_dir, limits)
+    listed = list_files(plan_dir, limits, progress_dirs, cache)
+    name = run_key(cache, rules, params_override, as_of, limits, plan_dir, progress_dirs)
+    snapshot = cache.get(name)
+    if _usable(snapshot, listed):
+        try:
+            return _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, cache, name)
+        except NeedFullRun:
+            pass
+    return _full(listed, rules, as_of, params_override, limits, pure, cache, name)
+
+
+def _usable(snapshot, listed: Listed) -> bool:
+    if not (isinstance(snapshot, dict) and snapshot.get("format") == SNAPSHOT_FORMAT and snapshot.get("independent")):
+        return False
+    return [(e[2], e[1]) for e in listed.entries] == [(f[0], f[1]) for f in snapshot["files"]]
+
+
+def _full(listed, rules, as_of, params_override, limits, pure, cache, name) -> Outcome:
+    files = listed.files
+    files.files = load(listed, range(len(listed.entries)), limits, pure, cache)
+    schema = check_plan_files(files)
+    plan = files.one("plan")
+    plan_id = str(plan.doc.get("id", "")) if plan else ""
+    count = len(files.files)
+    if any(f.severity == "error" for f in schema):
+        return Outcome(plan_id, count, sort_findings(schema), None, False, files)
+    builder = GraphBuilder(files, cross={})
+    graph = builder.build()
+    refs = builder.findings + builder.ref_findings()
+    kinds = {e[2]: e[1] for e in listed.entries}
+    keep_keys = {d for d, k in kinds.items() if k != PARTIAL_KIND} | {""}
+    index = TrackingIndex(graph, edges_by_node=frozenset(keep_keys))
+    findings, records = run_rules(index, rules, as_of, params_override, keep_keys)
+    if findings is None:  # a rule stopped at its run limit: evaluate plainly, keep no snapshot
+        from .engine import evaluate
+
+        return Outcome(plan_id, count, sort_findings(schema + refs),
+                       evaluate(graph, rules, as_of=as_of, params_override=params_override), False, files, graph)
+    summaries = summarize(builder.nodes, builder.succ, builder._dangling, builder.cross, list(kinds))
+    for f in files.files:
+        summaries[f.display]["schema"] = tuple(f.schema_findings or ())
+    cache.put(name, {
+        "format": SNAPSHOT_FORMAT,
+        "independent": independent(summaries, kinds),
+        "files": tuple((e[2], e[1], e[4], summaries[e[2]]) for e in listed.entries),
+        "missing": _missing(builder.nodes),
+        "rules": records,
+    })
+    return Outcome(plan_id, count, sort_findings(schema + refs), sort_findings(findings), False, files, graph)
+
+
+def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, cache, name) -> Outcome:
+    old = snapshot["files"]
+    kinds = {e[2]: e[1] for e in listed.entries}
+    changed = {i for i, e in enumerate(listed.entries) if e[4] != old[i][2]}
+    if any(listed.entries[i][1] != PARTIAL_KIND for i in changed):
+        raise NeedFullRun("a file other than a goal file changed")
+    changed_files = {listed.entries[i][2] for i in changed}
+    absent = {i for i, e in enumerate(listed.entries) if e[1] == PARTIAL_KIND and i not in changed}
+    read = [i for i in range(len(listed.entries)) if i not in absent]
+    files = listed.files
+    files.files = load(listed, set(read), limits, pure, cache)
+    schema = check_plan_files(files)
+    if any(f.severity == "error" for f in schema):
+        raise NeedFullRun("a changed file breaks its schema")
+    for i in sorted(absent):
+        schema.extend(old[i][3]["schema"])
+
+    # the partial graph
+    elsewhere: dict = {}
+    dangling_elsewhere: list = []
+    replay: dict = {}
+    absent_kinds: set = set()
+    absent_missing: set = set()
+    for i in sorted(absent):
+        display, _, _, s = old[i]
+        elsewhere.update(dict.fromkeys(s["defined"], display))
+        dangling_elsewhere.extend(s["dangling"])
+        replay[display] = s["edges"]
+        absent_kinds |= s["kinds"]
+        absent_missing |= s["missing"]
+    if rule_ids_changed(snapshot, rules):
+        raise NeedFullRun("the rules changed")
+    builder = GraphBuilder(files, cross={}, goal_order=tuple(e[2] for e in listed.entries if e[1] == PARTIAL_KIND),
+                           replay=replay, elsewhere=elsewhere, missing_elsewhere=frozenset(absent_missing),
+                           dangling_elsewhere=dangling_elsewhere)
+    graph = builder.build()
+    if any(reading in changed_files for reading, _ in builder.placeholder_uses):
+        raise NeedFullRun("a changed file links to a node of an unchanged goal file")
+    refs = builder.findings + builder.ref_findings()
+    displays = [e[2] for e in listed.entries]
+    partial = [d for i, d in enumerate(displays) if i not in absent]
+    now = summarize(builder.nodes, builder.succ, builder._dangling, builder.cross, partial)
+    goal_keys = set(elsewhere)
+    for d in changed_files:
+        goal_keys.update(now[d]["defined"])
+    if any(now[d]["adjacent"] & goal_keys for d in changed_files):
+        raise NeedFullRun("a changed goal file links to a node of another goal file")
+    others = set(elsewhere)
+    for d in partial:
+        if d not in changed_files:
+            others.update(now[d]["defined"])
+    mine = [k for i in changed for k in old[i][3]["defined"]] + [k for d in changed_files for k in now[d]["defined"]]
+    if _base_ids(mine) & _base_ids(others):
+        raise NeedFullRun("a changed goal file shares an id with another file")
+
+    # what the change can reach
+    reached: set = set()
+    for i in changed:
+        display = displays[i]
+        for s in (old[i][3], now[display]):
+            reached |= {("F", display), ("E", display)}
+            reached |= {("K", k) for k in s["kinds"]}
+            reached |= {("N", k) for k in s["adjacent"]}
+            if s["missing"]:
+                reached |= {("M", k) for k in s["missing"]}
+                reached.add(("K", "missing"))
+    # placeholders have their edges to other files only, and goal files left out define more of their kinds
+    # an unresolved reference of any file can come or go with the nodes a changed file defines
+    missing = _missing(builder.nodes)
+    if missing != snapshot["missing"]:
+        reached |= {("M", k) for k in missing ^ snapshot["missing"]}
+        reached.add(("K", "missing"))
+    placeholders = {k for k, a in builder.nodes.items() if isinstance(a, Placeholder)}
+    keep_keys = {d for d, k in kinds.items() if k != PARTIAL_KIND} | {""}
+    index = TrackingIndex(graph, edges_by_node=frozenset(keep_keys), incomplete_edges=frozenset(placeholders),
+                          incomplete_kinds=frozenset(absent_kinds))
+    absent_files = {displays[i] for i in absent}
+
+    graph_nodes = builder.nodes
+
+    def plan_for(rule):
+        kept, kept_steps, kept_keys = [], 0, set()
+        for group in snapshot["rules"].get(rule.id, (0, ()))[1]:
+            file, tokens, steps, _, keys = group
+            if file in changed_files:
+                continue
+            if tokens.isdisjoint(reached) and (keys is None or all(k in graph_nodes for k in keys)):
+                kept.append(group)
+                kept_steps += steps
+                if keys is not None:
+                    kept_keys.update(keys)
+            elif file in absent_files or keys is None:
+                raise NeedFullRun(f"{rule.id} on {file} depends on the change")
+        todo = [k for k in index.by_kind.get(rule.applies_to, ())
+                if k not in kept_keys and k not in placeholders]
+        return todo, kept, kept_steps
+
+    findings, records = run_rules(index, rules, as_of, params_override, keep_keys, plan_for)
+    if findings is None:
+        raise NeedFullRun("a rule reached its run limit")
+
+    # the new snapshot
+    files_out = []
+    for i, (display, kind, _, s) in enumerate(old):
+        if i in absent:
+            files_out.append((display, kind, old[i][2], s))
+            continue
+        fresh = dict(now[display])
+        fresh["schema"] = tuple(next(f for f in files.files if f.display == display).schema_findings or ())
+        files_out.append((display, kind, listed.entries[i][4], fresh))
+    cache.put(name, {"format": SNAPSHOT_FORMAT, "independent": True, "files": tuple(files_out), "missing": missing,
+                     "rules": records})
+    plan = files.one("plan")
+    plan_id = str(plan.doc.get("id", "")) if plan else ""
+    return Outcome(plan_id, len(listed.entries), sort_findings(schema + refs), sort_findings(findings), True,
+                   files, graph)
+
+
+def _missing(nodes: dict) -> frozenset:
+    return frozenset(k for k, a in nodes.items() if a["kind"] == "missing")
+
+
+def rule_ids_changed(snapshot, rules) -> bool:
+    return set(snapshot["rules"]) != {r.id for r in rules}
+
+
+def _base_ids(keys) -> set:
+    """The node keys without the `~N` of a repeated id: the second node with an id is keyed
+    `kind:id~2` (docs/model.md), and which one that is depends on every file."""
+    return {k.split("~")[0] for k in keys}

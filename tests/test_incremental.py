@@ -1,0 +1,210 @@
+"""`check --cache` re-evaluates only what a change reaches, and reports exactly what a run
+without a cache reports: after any sequence of edits, the two JSON reports are the same bytes."""
+
+from __future__ import annotations
+
+import datetime
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nap_rules.checkrun import run_check
+from nap_rules.formats import render
+from nap_rules.incremental import check_cached
+from nap_rules.rules import load_rulesets
+from nap_rules.yamlload import DEFAULT_LIMITS
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import generate  # noqa: E402
+
+AS_OF = datetime.date(2022, 6, 30)
+BENCH_RULES = ROOT / "benchmarks" / "rules"
+REACH_RULES = ROOT / "tests" / "incremental-rules"
+SETUPS = {
+    "bench rules": dict(rule_dirs=(str(BENCH_RULES),), standard_rules=False),
+    "reach rules": dict(rule_dirs=(str(REACH_RULES),), standard_rules=False),
+    "reach rules and a listing": dict(rule_dirs=(str(REACH_RULES), str(REACH_RULES / "kinds")), standard_rules=False),
+    "a search": dict(rule_dirs=(str(REACH_RULES / "search"),), standard_rules=False),
+    "standard rules": dict(),
+}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    plan = tmp_path_factory.mktemp("plans") / "generated"
+    generate.generate(60, plan, seed=3, defect_rate=0.1)
+    return plan
+
+
+def report_json(plan: Path, cache: Path | None, options: dict) -> str:
+    return render("json", run_check(str(plan), as_of=AS_OF, cache=str(cache) if cache else None, **options))
+
+
+# --- edits of one goal file --------------------------------------------------------------------
+
+def _measures(doc):
+    return [m for o in doc.get("objectives", []) for m in o.get("measures", [])]
+
+
+def edit(plan: Path, rng: random.Random, what: str) -> None:
+    """Apply the edit `what` to a goal file (or, for "budget", to budget.yaml) chosen by `rng`."""
+    if what == "budget":
+        path = plan / "budget.yaml"
+        doc = yaml.safe_load(path.read_text())
+        line = rng.choice(doc["lines"])
+        line["total_cost"] = line["total_cost"] + rng.choice([0, 10_000])
+        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+        return
+    goals = sorted((plan / "goals").glob("*.yaml"))
+    path = rng.choice(goals)
+    if what == "comment":
+        path.write_text(path.read_text() + f"# edited {rng.random()}\n")
+        return
+    doc = yaml.safe_load(path.read_text())
+    measures = _measures(doc)
+    m = rng.choice(measures) if measures else None
+    if what == "dates" and m:
+        m["start"], m["deadline"] = rng.choice([(2021, 2023), (2023, 2021), (2019, 2022), (2022, 2022)])
+    elif what == "responsible" and m:
+        m["responsible"] = rng.choice([[], ["NO-SUCH-BODY"], list(m.get("contributing") or [])[:1]])
+    elif what == "cost" and m and m.get("cost"):
+        m["cost"][0]["amount"] = m["cost"][0]["amount"] + rng.choice([0, 5_000, -5_000])
+    elif what == "targets" and m and m.get("indicators"):
+        ind = rng.choice(m["indicators"])
+        ind["targets"] = {2019: 1, 2025: 2} if rng.random() < 0.5 else {2021: 3}
+    elif what == "drop" and m:
+        for o in doc["objectives"]:
+            if m in o.get("measures", []):
+                o["measures"].remove(m)
+    elif what == "copy" and m:
+        twin = yaml.safe_load(yaml.safe_dump(m))
+        twin["id"] = rng.choice([m["id"], m["id"] + ".9"])  # the same id again, or a new one
+        for ind in twin.get("indicators") or []:
+            ind["id"] = ind["id"] + ".9"
+        doc["objectives"][0].setdefault("measures", []).append(twin)
+    elif what == "foreign id" and m:
+        # an id another goal file already uses
+        other = yaml.safe_load(rng.choice([g for g in goals if g != path] or goals).read_text())
+        theirs = _measures(other)
+        if theirs:
+            m["id"] = rng.choice(theirs)["id"]
+    elif what == "title" and m:
+        bodies = yaml.safe_load((plan / "institutions.yaml").read_text())["institutions"]
+        m["title"] = rng.choice(bodies)["name"]
+    elif what == "goal id":
+        doc["id"] = rng.choice([doc["id"] + "X", doc["id"].rstrip("X") or doc["id"]])  # renamed, or back
+    elif what == "outcome":
+        doc["outcome_indicators"] = rng.choice([[], ["OI-1"], ["OI-404"], ["OI-1", "OI-2"]])
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+
+
+EDITS = ("comment", "dates", "responsible", "cost", "targets", "drop", "copy", "foreign id", "title", "goal id",
+         "outcome", "budget")
+
+
+@pytest.mark.parametrize("setup", sorted(SETUPS))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 2**16)), min_size=1, max_size=3))
+def test_cached_runs_report_what_uncached_runs_report(generated, setup, steps):
+    options = SETUPS[setup]
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = Path(tmp) / "plan"
+        shutil.copytree(generated, plan)
+        cache = Path(tmp) / "cache"
+        assert report_json(plan, cache, options) == report_json(plan, None, options)
+        for what, seed in steps:
+            edit(plan, random.Random(seed), what)
+            assert report_json(plan, cache, options) == report_json(plan, None, options), (what, seed)
+
+
+@pytest.mark.parametrize("what", EDITS)
+def test_published_plan_edits(what, tmp_path):
+    plan = tmp_path / "plan"
+    shutil.copytree(ROOT / "plan", plan)
+    cache = tmp_path / "cache"
+    report_json(plan, cache, {})
+    for seed in range(3):
+        edit(plan, random.Random(seed), what)
+        assert report_json(plan, cache, {}) == report_json(plan, None, {}), seed
+
+
+# --- the snapshot is used when it can be, and only then -------------------------------------------
+
+def outcome(plan: Path, cache: Path, rule_dirs=(BENCH_RULES,)):
+    rules = load_rulesets(list(rule_dirs))
+    return check_cached(str(plan), rules, as_of=AS_OF, limits=DEFAULT_LIMITS, progress_dirs=(), cache_dir=cache,
+                        params_override={})
+
+
+@pytest.mark.parametrize("rule_dirs", [(BENCH_RULES,), (REACH_RULES,)], ids=["bench", "reach"])
+@pytest.mark.parametrize("what, incremental", [
+    ("comment", True), ("dates", True), ("responsible", True), ("cost", True), ("targets", True), ("drop", True),
+    ("budget", False), ("foreign id", False),
+])
+def test_which_changes_are_checked_incrementally(generated, tmp_path, rule_dirs, what, incremental):
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    assert not outcome(plan, cache, rule_dirs).incremental  # nothing to start from
+    assert outcome(plan, cache, rule_dirs).incremental  # nothing changed
+    edit(plan, random.Random(7), what)
+    assert outcome(plan, cache, rule_dirs).incremental is incremental
+
+
+def test_a_listing_of_measures_is_reached_by_any_goal_file(generated, tmp_path):
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    dirs = (REACH_RULES, REACH_RULES / "kinds")
+    outcome(plan, cache, dirs)
+    edit(plan, random.Random(7), "comment")
+    assert not outcome(plan, cache, dirs).incremental
+
+
+def test_a_partial_graph_reads_only_the_changed_goal_file(generated, tmp_path):
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    outcome(plan, cache)
+    goal = plan / "goals" / "PG3.yaml"
+    goal.write_text(goal.read_text() + "# touched\n")
+    result = outcome(plan, cache)
+    assert result.incremental
+    read = {f.display for f in result.files.files}
+    assert {d for d in read if "/goals/" in d} == {str(plan / "goals" / "PG3.yaml")}
+    assert result.file_count == len(list((plan / "goals").glob("*.yaml"))) + 4
+
+
+def test_a_damaged_snapshot_is_a_full_run(generated, tmp_path):
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    outcome(plan, cache)
+    for entry in cache.iterdir():
+        entry.write_bytes(entry.read_bytes()[:-7])
+    result = outcome(plan, cache)
+    assert not result.incremental
+    assert report_json(plan, cache, SETUPS["bench rules"]) == report_json(plan, None, SETUPS["bench rules"])
+
+
+def test_a_reference_that_comes_and_goes_with_a_goal_id(generated, tmp_path):
+    """budget.yaml names goal PG3: renaming the goal leaves that reference unresolved (a missing
+    node no goal file links to), renaming it back resolves it again."""
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    options = SETUPS["reach rules"]
+    goal = plan / "goals" / "PG3.yaml"
+    published = goal.read_text()
+    for text in (published, published.replace("id: PG3\n", "id: PG3X\n"), published):
+        goal.write_text(text)
+        assert report_json(plan, cache, options) == report_json(plan, None, options)
+    assert outcome(plan, cache, (REACH_RULES,)).incremental
