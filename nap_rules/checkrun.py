@@ -65,7 +65,7 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
 
             outcome = check_cached(plan_dir, rules, as_of=as_of, limits=limits, progress_dirs=progress_dirs,
                                    cache_dir=cache, params_override=config.params)
-            # with a snapshot, `files` and `graph` hold only what was read again (nap_rules.incremental)
+            # with a snapshot, `files` holds only the files read again and `graph` is None (nap_rules.incremental)
             result = Validated(outcome.files, outcome.graph, outcome.builtin)
             rule_findings, plan_id, file_count = outcome.rule_findings, outcome.plan_id, outcome.file_count
         findings = configure_builtin(result.findings, config)

@@ -9,12 +9,15 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .dep_index import NeedFullRun
 from .findings import Finding
 from .locations import LocList, LocMap, Location
 from .plandir import PlanFiles
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 REF_INSTITUTION = "NAP-REF-001"
 REF_INDICATOR = "NAP-REF-002"
@@ -74,7 +77,7 @@ _SPECS = {kind: tuple((name, name in LIST_FIELDS) for name in names) for kind, n
 _NO_EXTRA: dict = {}
 
 
-def _graph(graph_attrs: dict, nodes: dict, succ: dict, pred: dict) -> nx.MultiDiGraph:
+def _graph(graph_attrs: dict, nodes: dict, succ: dict, pred: dict) -> "nx.MultiDiGraph":
     """A MultiDiGraph over adjacency built in place.
 
     The structure is networkx's own (node -> attribute dict; succ[u][v] and pred[v][u] the
@@ -82,6 +85,8 @@ def _graph(graph_attrs: dict, nodes: dict, succ: dict, pred: dict) -> nx.MultiDi
     hundreds of thousands of nodes and edges would cost a call, a keyword dict and a copy.
     tests/test_graph.py checks the result against a graph built through the public API.
     """
+    import networkx as nx  # here: a partial build (nap_rules.incremental) needs no graph object
+
     g = nx.MultiDiGraph()
     g.graph.update(graph_attrs)
     g._node = nodes
@@ -178,11 +183,15 @@ class GraphBuilder:
 
     def replay_edges(self, edges) -> None:
         """The edges a goal file left out of a partial build has to nodes of other files."""
+        cross, self.cross = self.cross, None  # recorded already
+        nodes = self.nodes
         for u, v, rel, label in edges:
-            for k in (u, v):
-                if k not in self.nodes:
-                    self._placeholder(k, self.reading, "missing" if k in self.missing_elsewhere else None)
+            if u not in nodes:
+                self._placeholder(u, self.reading, "missing" if u in self.missing_elsewhere else None)
+            if v not in nodes:
+                self._placeholder(v, self.reading, "missing" if v in self.missing_elsewhere else None)
             self.edge(u, v, rel, label)
+        self.cross = cross
 
     # --- references ------------------------------------------------------------------------
     def resolve(self, src: str, kind: str, ident, rel: str, where: Location, label=None):
@@ -238,7 +247,12 @@ class GraphBuilder:
         return self._has(key) and self.nodes[key]["kind"] == kind
 
     # --- files -----------------------------------------------------------------------------
-    def build(self) -> nx.MultiDiGraph:
+    def build(self) -> "nx.MultiDiGraph":
+        plan = self.build_parts()
+        return _graph({"plan": plan}, self.nodes, self.succ, self.pred)
+
+    def build_parts(self) -> str:
+        """Fill `nodes`, `succ` and `pred` from the files; the plan node's key."""
         plan_file = self.files.one("plan")
         budget_file = self.files.one("budget")
         plan_doc = plan_file.doc
@@ -271,7 +285,7 @@ class GraphBuilder:
         for f in self.files.of_kind("progress"):
             self.reading = f.display
             self.progress(plan, f)
-        return _graph({"plan": plan}, self.nodes, self.succ, self.pred)
+        return plan
 
     def institutions(self, plan: str, f):
         for doc in f.doc.get("institutions", []):
@@ -467,7 +481,7 @@ def close_matches(idents, names) -> dict:
     return out
 
 
-def build_graph(files: PlanFiles) -> tuple[nx.MultiDiGraph, list[Finding]]:
+def build_graph(files: PlanFiles) -> tuple["nx.MultiDiGraph", list[Finding]]:
     builder = GraphBuilder(files)
     graph = builder.build()
     return graph, builder.findings + builder.ref_findings()

@@ -58,7 +58,18 @@ class Outcome:
     rule_findings: list | None
     incremental: bool  # whether the snapshot was used
     files: PlanFiles | None = None  # the files read (all of them unless `incremental`)
-    graph: object = None  # the graph the rules ran on (partial when `incremental`)
+    graph: object = None  # the graph the rules ran on; None when `incremental`
+
+
+class PartialGraph:
+    """The nodes and adjacency of a partial build, laid out as networkx lays out a graph, for a
+    GraphIndex: a partial graph is never handed out, so it needs no graph object."""
+
+    def __init__(self, plan: str, nodes: dict, succ: dict, pred: dict):
+        self.graph = {"plan": plan}
+        self._node = nodes
+        self._succ = succ
+        self._pred = pred
 
 
 # --- the snapshot's name ----------------------------------------------------------------------
@@ -293,7 +304,7 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
     builder = GraphBuilder(files, cross={}, goal_order=tuple(e[2] for e in listed.entries if e[1] == PARTIAL_KIND),
                            replay=replay, elsewhere=elsewhere, missing_elsewhere=frozenset(absent_missing),
                            dangling_elsewhere=dangling_elsewhere)
-    graph = builder.build()
+    graph = PartialGraph(builder.build_parts(), builder.nodes, builder.succ, builder.pred)
     if any(reading in changed_files for reading, _ in builder.placeholder_uses):
         raise NeedFullRun("a changed file links to a node of an unchanged goal file")
     refs = builder.findings + builder.ref_findings()
@@ -372,8 +383,7 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
                      "rules": records})
     plan = files.one("plan")
     plan_id = str(plan.doc.get("id", "")) if plan else ""
-    return Outcome(plan_id, len(listed.entries), sort_findings(schema + refs), sort_findings(findings), True,
-                   files, graph)
+    return Outcome(plan_id, len(listed.entries), sort_findings(schema + refs), sort_findings(findings), True, files)
 
 
 def _missing(nodes: dict) -> frozenset:

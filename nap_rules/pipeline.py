@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .findings import Finding, sort_findings
 from .graph import build_graph
@@ -15,11 +15,14 @@ from .plandir import PlanFiles, read_plan_dir
 from .schema_check import check_plan_files
 from .yamlload import DEFAULT_LIMITS, Limits
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 @dataclass
 class Validated:
     files: PlanFiles
-    graph: nx.MultiDiGraph | None  # None when the files break their schemas
+    graph: "nx.MultiDiGraph | None"  # None when the files break their schemas
     findings: list[Finding] = field(default_factory=list)
 
     @property
