@@ -34,8 +34,9 @@ limit_option = click.option("--limit", "limits", multiple=True, metavar="NAME=N"
                             help="Raise or lower an input limit (see README, Limits).")
 cache_option = click.option("--cache", "cache", metavar="DIR", envvar="NAP_RULES_CACHE", default=None,
                             type=click.Path(file_okay=False, path_type=str),
-                            help="Keep read and schema-checked files in DIR, by content hash, and reuse them "
-                                 "(also NAP_RULES_CACHE). Safe to delete.")
+                            help="Keep read and schema-checked files in DIR, by content hash, and reuse them; "
+                                 "`check` also re-evaluates only what changed goal files reach (docs/cache.md). "
+                                 "Also NAP_RULES_CACHE. Safe to delete.")
 
 
 _ONE_SHOT = False  # set by `run`: this process ends when the command does

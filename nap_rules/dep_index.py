@@ -8,6 +8,7 @@ evaluation depended on, so that a later run can keep its findings when none of t
     ("E", file)   the edges of a node defined in `file` were followed
     ("N", key)    the edges of the node `key` were followed, for the nodes of the files
                   named in `edges_by_node` (those many goal files link to: institutions, …)
+    ("N", key, rel)  only its edges of relation `rel` were followed, for those nodes
     ("K", kind)   every node of `kind` was listed or searched (nodes(), lookup(), duplicates_of())
     ("M", key)    the `missing` node `key` (an unresolved reference) was read or its edges followed
 
@@ -79,10 +80,13 @@ class TrackingIndex(GraphIndex):
             raise NeedFullRun(key)
         self.tokens.add(self.file_token(key))
 
-    def _edges(self, key) -> None:
+    def _edges(self, key, rel=None) -> None:
         if key in self._incomplete_edges or key in self._incomplete_nodes:
             raise NeedFullRun(key)
-        self.tokens.add(self.edge_token(key))
+        token = self.edge_token(key)
+        if rel is not None and token[0] == "N":
+            token = ("N", key, rel)
+        self.tokens.add(token)
 
     def _kind(self, kind) -> None:
         if kind in self._incomplete_kinds:
@@ -113,11 +117,11 @@ class TrackingIndex(GraphIndex):
         return super().lookup(kind, field_name, value, normalized=normalized)
 
     def outgoing(self, key, rel: str) -> list:
-        self._edges(key)
+        self._edges(key, rel)
         return super().outgoing(key, rel)
 
     def incoming(self, key, rel: str) -> list:
-        self._edges(key)
+        self._edges(key, rel)
         return super().incoming(key, rel)
 
     def parents(self, key) -> list:

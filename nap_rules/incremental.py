@@ -119,12 +119,12 @@ def summarize(nodes: dict, succ: dict, dangling, cross: dict, displays) -> dict:
     """{file: summary} of the files `displays` from a graph's nodes and adjacency.
 
     A summary: `defined` (node keys), `kinds`, `adjacent` (keys of nodes of other files its
-    nodes share an edge with), `missing` (keys of missing nodes they link to), `dangling`
+    nodes share an edge with), `links` (those keys with the relation of each such edge), `missing` (keys of missing nodes they link to), `dangling`
     (its unresolved references, as the graph builder keeps them), `edges` (the edges to
     nodes of other files made while it was read, in order, as the graph builder records them).
     """
     wanted = set(displays)
-    out = {d: {"defined": [], "kinds": set(), "adjacent": set(), "missing": set(), "dangling": []}
+    out = {d: {"defined": [], "kinds": set(), "adjacent": set(), "links": set(), "missing": set(), "dangling": []}
            for d in displays}
     for key, attrs in nodes.items():
         file = node_file(attrs)
@@ -134,19 +134,24 @@ def summarize(nodes: dict, succ: dict, dangling, cross: dict, displays) -> dict:
             s["kinds"].add(attrs["kind"])
     for u, targets in succ.items():
         fu = node_file(nodes[u])
-        for v in targets:
+        for v, keyed in targets.items():
             fv = node_file(nodes[v])
             if fu == fv:
                 continue
-            if fu in wanted:
-                out[fu]["missing" if fv == "" else "adjacent"].add(v)
-            if fv in wanted:
-                out[fv]["missing" if fu == "" else "adjacent"].add(u)
+            for end, other, other_file in ((fu, v, fv), (fv, u, fu)):
+                if end not in wanted:
+                    continue
+                if other_file == "":
+                    out[end]["missing"].add(other)
+                else:
+                    out[end]["adjacent"].add(other)
+                    out[end]["links"].update((other, data["rel"]) for data in keyed.values())
     for entry in dangling:
         file = entry[3].file
         if file in wanted:
             out[file]["dangling"].append(entry)
     return {d: {"defined": tuple(s["defined"]), "kinds": frozenset(s["kinds"]), "adjacent": frozenset(s["adjacent"]),
+                "links": frozenset(s["links"]),
                 "missing": frozenset(s["missing"]), "dangling": tuple(s["dangling"]),
                 "edges": tuple(cross.get(d, ()))} for d, s in out.items()}
 
@@ -332,6 +337,7 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
             reached |= {("F", display), ("E", display)}
             reached |= {("K", k) for k in s["kinds"]}
             reached |= {("N", k) for k in s["adjacent"]}
+            reached |= {("N", k, rel) for k, rel in s["links"]}
             if s["missing"]:
                 reached |= {("M", k) for k in s["missing"]}
                 reached.add(("K", "missing"))
