@@ -9,8 +9,15 @@ evaluation depended on, so that a later run can keep its findings when none of t
     ("N", key)    the edges of the node `key` were followed, for the nodes of the files
                   named in `edges_by_node` (those many goal files link to: institutions, …)
     ("N", key, rel)  only its edges of relation `rel` were followed, for those nodes
-    ("K", kind)   every node of `kind` was listed or searched (nodes(), lookup(), duplicates_of())
-    ("M", key)    the `missing` node `key` (an unresolved reference) was read or its edges followed
+    ("K", kind)   every node of `kind` was listed (nodes()), or searched for a value that is not
+                  plain text or a number
+    ("L", kind, field, normalized, value)
+                  the nodes of `kind` whose `field` equals or lists `value` were searched for
+                  (lookup(), duplicates_of())
+    ("M", key)    the `missing` node `key` (an unresolved reference) was read
+    ("MS", key)   a rule was evaluated on the missing node `key` (its findings point where it is
+                  first referred to)
+    ("ME", key)   the edges of the `missing` node `key` were followed
 
 Every way an expression reaches the graph (nap_rules.expr_functions) goes through one of the
 methods below, so the record is complete. On a partial graph, where some goal files were left
@@ -21,7 +28,12 @@ It raises NeedFullRun, which no rule can catch, and the whole plan is checked in
 
 from __future__ import annotations
 
-from .graph_index import GraphIndex
+from decimal import Decimal
+
+from .graph_index import GraphIndex, normalize_text
+
+# values a search token may hold: what a snapshot can store and compare
+PLAIN = (str, int, float, bool, Decimal, type(None))
 
 class NeedFullRun(BaseException):
     """The partial graph cannot answer this evaluation: check the whole plan.
@@ -35,9 +47,13 @@ class TrackingIndex(GraphIndex):
     """A GraphIndex whose reads add tokens to `tokens`; `begin(key)` starts a node's record."""
 
     def __init__(self, graph, *, edges_by_node=frozenset(), incomplete_nodes=frozenset(),
-                 incomplete_edges=frozenset(), incomplete_kinds=frozenset()):
+                 incomplete_edges=frozenset(), incomplete_kinds=frozenset(), elsewhere=None):
         super().__init__(graph)
+        self.searches: set = set()  # (kind, field, normalized) of every search made
         self._edges_by_node = edges_by_node
+        # on a partial graph: searches of incomplete kinds are answered with the tables of the
+        # files left out (nap_rules.incremental.Elsewhere)
+        self._elsewhere = elsewhere
         self.tokens: set = set()
         self._incomplete_nodes = incomplete_nodes
         self._incomplete_edges = incomplete_edges
@@ -61,7 +77,7 @@ class TrackingIndex(GraphIndex):
         if token is None:
             attrs = self.attrs[key]
             if attrs["kind"] == "missing":
-                token = ("M", key)
+                token = ("ME", key)
             elif attrs["source"].file in self._edges_by_node:
                 token = ("N", key)
             else:
@@ -73,12 +89,8 @@ class TrackingIndex(GraphIndex):
         """Start the record of evaluating a rule on `key`."""
         if key in self._incomplete_nodes:
             raise NeedFullRun(key)
-        self.tokens = {self.file_token(key)}
-
-    def _node(self, key) -> None:
-        if key in self._incomplete_nodes:
-            raise NeedFullRun(key)
-        self.tokens.add(self.file_token(key))
+        token = self.file_token(key)
+        self.tokens = {token, ("MS", key)} if token[0] == "M" else {token}
 
     def _edges(self, key, rel=None) -> None:
         if key in self._incomplete_edges or key in self._incomplete_nodes:
@@ -104,6 +116,13 @@ class TrackingIndex(GraphIndex):
             self._node(key)
         return super().views(keys)
 
+    def _node(self, key) -> None:
+        if key in self._incomplete_nodes:
+            raise NeedFullRun(key)
+        if key not in self.attrs and self._elsewhere is not None:
+            self._elsewhere.placeholder(key)  # a node of a file left out, found by a search
+        self.tokens.add(self.file_token(key))
+
     def nodes_of(self, kind: str):
         self._kind(kind)
         return super().nodes_of(kind)
@@ -113,8 +132,21 @@ class TrackingIndex(GraphIndex):
         return super().has_node(key)
 
     def lookup(self, kind: str, field_name: str, value, *, normalized: bool = False) -> list:
-        self._kind(kind)
+        probe = normalize_text(value) if normalized else value
+        if type(probe) in PLAIN:
+            self.tokens.add(("L", kind, field_name, normalized, probe))
+        else:
+            self._kind(kind)
+        self.searches.add((kind, field_name, normalized))
         return super().lookup(kind, field_name, value, normalized=normalized)
+
+    def table(self, kind: str, field_name: str, normalized: bool, keys) -> dict:
+        if kind not in self._incomplete_kinds:
+            return super().table(kind, field_name, normalized, keys)
+        if self._elsewhere is None:
+            raise NeedFullRun(kind)
+        here = super().table(kind, field_name, normalized, [k for k in keys if not self._elsewhere.is_placeholder(k)])
+        return self._elsewhere.merged(here, (kind, field_name, normalized))
 
     def outgoing(self, key, rel: str) -> list:
         self._edges(key, rel)

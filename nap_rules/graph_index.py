@@ -170,25 +170,36 @@ class GraphIndex:
         """Keys of nodes of `kind` whose field equals `value` (or lists it), in graph order."""
         table = self._cache.get((kind, field_name, normalized))
         if table is None:
-            table = {}
-            for k in self.by_kind.get(kind, ()):
-                v = self.attrs[k].get(field_name)
-                for item in (v if isinstance(v, (list, tuple)) else (v,)):
-                    if normalized:
-                        item = normalize_text(item)
-                        if item is None or item == "":
-                            continue
-                    try:
-                        table.setdefault(item, []).append(k)
-                    except TypeError:  # a mapping value cannot be looked up
-                        pass
-            self._cache[(kind, field_name, normalized)] = table
+            table = self._cache[(kind, field_name, normalized)] = self.table(kind, field_name, normalized,
+                                                                            self.by_kind.get(kind, ()))
         if normalized:
             value = normalize_text(value)
         try:
             return table.get(value, [])
         except TypeError:
             return []
+
+
+    def table(self, kind: str, field_name: str, normalized: bool, keys) -> dict:
+        """{value: [keys of nodes among `keys` whose field equals or lists it]}, in the order of `keys`."""
+        return value_table(self.attrs, field_name, normalized, keys)
+
+
+def value_table(attrs: dict, field_name: str, normalized: bool, keys) -> dict:
+    """{value: [those of `keys` whose node's field equals or lists it]}, in the order of `keys`."""
+    table: dict = {}
+    for k in keys:
+        v = attrs[k].get(field_name)
+        for item in (v if isinstance(v, (list, tuple)) else (v,)):
+            if normalized:
+                item = normalize_text(item)
+                if item is None or item == "":
+                    continue
+            try:
+                table.setdefault(item, []).append(k)
+            except TypeError:  # a mapping value cannot be looked up
+                pass
+    return table
 
 
 _UNSET = object()

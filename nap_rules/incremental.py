@@ -34,11 +34,12 @@ from pathlib import Path
 
 from . import __version__
 from .cache import FileCache
-from .dep_index import NeedFullRun, TrackingIndex
+from .dep_index import PLAIN, NeedFullRun, TrackingIndex
 from .engine import evaluate_rule
 from .expr_runtime import DECIMAL_CONTEXT
 from .findings import Finding, sort_findings
 from .graph import GraphBuilder, Placeholder
+from .graph_index import value_table
 from .graph import _file_of as node_file
 from .plandir import PlanFiles, list_plan_files, load_cached
 from .schema_check import check_plan_files
@@ -264,11 +265,16 @@ def _full(listed, rules, as_of, params_override, limits, pure, cache, name) -> O
     summaries = summarize(builder.nodes, builder.succ, builder._dangling, builder.cross, list(kinds))
     for f in files.files:
         summaries[f.display]["schema"] = tuple(f.schema_findings or ())
+    searches = frozenset(index.searches)
+    for display, s in summaries.items():
+        if kinds[display] == PARTIAL_KIND:
+            s["tables"] = search_tables(builder.nodes, searches, s["defined"])
     cache.put(name, {
         "format": SNAPSHOT_FORMAT,
         "independent": independent(summaries, kinds),
         "files": tuple((e[2], e[1], e[4], summaries[e[2]]) for e in listed.entries),
         "missing": _missing(builder.nodes),
+        "searches": searches,
         "rules": records,
     })
     return Outcome(plan_id, count, sort_findings(schema + refs), sort_findings(findings), False, files, graph)
@@ -338,19 +344,34 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
             reached |= {("K", k) for k in s["kinds"]}
             reached |= {("N", k) for k in s["adjacent"]}
             reached |= {("N", k, rel) for k, rel in s["links"]}
-            if s["missing"]:
-                reached |= {("M", k) for k in s["missing"]}
-                reached.add(("K", "missing"))
+            reached |= {("ME", k) for k in s["missing"]}
     # placeholders have their edges to other files only, and goal files left out define more of their kinds
+    # searches that found, or now find, nodes of a changed file
+    searches = snapshot["searches"]
+    for display in changed_files:
+        now[display]["tables"] = search_tables(builder.nodes, searches, now[display]["defined"])
+    for i in changed:
+        for s in (old[i][3], now[displays[i]]):
+            for search, table in s["tables"].items():
+                reached |= {("L", *search, value) for value in table}
     # an unresolved reference of any file can come or go with the nodes a changed file defines
-    missing = _missing(builder.nodes)
-    if missing != snapshot["missing"]:
-        reached |= {("M", k) for k in missing ^ snapshot["missing"]}
+    # (what a missing node holds comes from its first reference: it changes only when that does)
+    before = snapshot["missing"]
+    missing = _missing(builder.nodes, before)
+    if missing.keys() != before.keys():
         reached.add(("K", "missing"))
+    for k in missing.keys() | before.keys():
+        now_k, before_k = missing.get(k), before.get(k)
+        if now_k is None or before_k is None or now_k[1] != before_k[1]:
+            reached.add(("M", k))  # what rules can read of it: that it exists, the kind expected
+        if now_k is None or before_k is None or now_k[0] != before_k[0]:
+            reached.add(("MS", k))  # where a finding on it points
     placeholders = {k for k, a in builder.nodes.items() if isinstance(a, Placeholder)}
     keep_keys = {d for d, k in kinds.items() if k != PARTIAL_KIND} | {""}
+    rank = {e[2]: (KIND_RANK[e[1]], i) for i, e in enumerate(listed.entries)}
+    elsewhere_view = Elsewhere(builder, rank, [(displays[i], old[i][3]) for i in sorted(absent)])
     index = TrackingIndex(graph, edges_by_node=frozenset(keep_keys), incomplete_edges=frozenset(placeholders),
-                          incomplete_kinds=frozenset(absent_kinds))
+                          incomplete_kinds=frozenset(absent_kinds), elsewhere=elsewhere_view)
     absent_files = {displays[i] for i in absent}
 
     graph_nodes = builder.nodes
@@ -367,14 +388,25 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
                 if keys is not None:
                     kept_keys.update(keys)
             elif file in absent_files or keys is None:
-                raise NeedFullRun(f"{rule.id} on {file} depends on the change")
-        todo = [k for k in index.by_kind.get(rule.applies_to, ())
-                if k not in kept_keys and k not in placeholders]
+                raise NeedFullRun(f"{rule.id} on {file} depends on the change: {sorted(tokens & reached, key=repr)[:3]}")
+        todo = []
+        for k in index.by_kind.get(rule.applies_to, ()):
+            if k in kept_keys:
+                continue
+            if k in placeholders:
+                # a node of a goal file left out is in that file's groups; a missing node first
+                # referred to there has groups of its own, and this one was reached
+                if graph_nodes[k]["kind"] == "missing":
+                    raise NeedFullRun(f"{rule.id} on {k} depends on the change")
+                continue
+            todo.append(k)
         return todo, kept, kept_steps
 
     findings, records = run_rules(index, rules, as_of, params_override, keep_keys, plan_for)
     if findings is None:
         raise NeedFullRun("a rule reached its run limit")
+    if not index.searches <= searches:
+        raise NeedFullRun("a search the snapshot has no tables for")
 
     # the new snapshot
     files_out = []
@@ -386,14 +418,92 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
         fresh["schema"] = tuple(next(f for f in files.files if f.display == display).schema_findings or ())
         files_out.append((display, kind, listed.entries[i][4], fresh))
     cache.put(name, {"format": SNAPSHOT_FORMAT, "independent": True, "files": tuple(files_out), "missing": missing,
-                     "rules": records})
+                     "searches": searches, "rules": records})
     plan = files.one("plan")
     plan_id = str(plan.doc.get("id", "")) if plan else ""
     return Outcome(plan_id, len(listed.entries), sort_findings(schema + refs), sort_findings(findings), True, files)
 
 
-def _missing(nodes: dict) -> frozenset:
-    return frozenset(k for k, a in nodes.items() if a["kind"] == "missing")
+# the order in which the graph builder reads the kinds of files (nap_rules.graph.GraphBuilder.build)
+KIND_RANK = {"plan": 0, "institutions": 1, "indicators": 2, "goal": 3, "budget": 4, "progress": 5}
+
+
+def search_tables(nodes: dict, searches, keys) -> dict:
+    """{(kind, field, normalized): {value: keys}} of the nodes `keys`, for each search; plain values only."""
+    out = {}
+    for kind, field_name, normalized in searches:
+        of_kind = [k for k in keys if nodes[k]["kind"] == kind]
+        table = value_table(nodes, field_name, normalized, of_kind)
+        out[(kind, field_name, normalized)] = {v: tuple(ks) for v, ks in table.items() if type(v) in PLAIN}
+    return out
+
+
+class Elsewhere:
+    """What a partial graph knows of the goal files it left out: the keys of their nodes and,
+    for each search the rules make, which of their nodes each value finds."""
+
+    def __init__(self, builder: GraphBuilder, rank: dict, absent: list):
+        self.builder = builder
+        self.rank = rank  # file -> its place in the order the graph builder reads files
+        self.absent = absent  # (file, summary) of each goal file left out, in order
+        self._position: dict | None = None
+
+    def is_placeholder(self, key) -> bool:
+        return isinstance(self.builder.nodes.get(key), Placeholder)
+
+    def placeholder(self, key) -> None:
+        file = self.builder.elsewhere.get(key)
+        if file is None:
+            raise NeedFullRun(key)
+        self.builder._placeholder(key, file)
+
+    def merged(self, here: dict, search: tuple) -> dict:
+        """The table of a search over the whole plan: `here` (the partial graph's) and the files'."""
+        out = {v: list(ks) for v, ks in here.items()}
+        touched = set()
+        for _, summary in self.absent:
+            table = summary["tables"].get(search)
+            if table is None:
+                raise NeedFullRun(f"no table for the search {search}")
+            for value, keys in table.items():
+                out.setdefault(value, []).extend(keys)
+                touched.add(value)
+        position = self.position()
+        for value in touched:
+            if len(out[value]) > 1:
+                out[value].sort(key=position.__getitem__)
+        return out
+
+    def position(self) -> dict:
+        """key -> (file's place, place in its file): the order of the nodes in the whole graph."""
+        if self._position is None:
+            position: dict = {}
+            counts: dict = {}
+            for key, attrs in self.builder.nodes.items():
+                if isinstance(attrs, Placeholder) or attrs["kind"] == "missing":
+                    continue
+                file = attrs["source"].file
+                i = counts.get(file, 0)
+                counts[file] = i + 1
+                position[key] = (self.rank[file], i)
+            for file, summary in self.absent:
+                place = self.rank[file]
+                position.update((k, (place, i)) for i, k in enumerate(summary["defined"]))
+            self._position = position
+        return self._position
+
+
+def _missing(nodes: dict, before=None) -> dict:
+    """{key: (where it is first referred to, the kind expected)} of the missing nodes.
+
+    A placeholder stands for a missing node first referred to by a goal file left out, which
+    therefore holds what it held `before`.
+    """
+    out = {}
+    for k, a in nodes.items():
+        if a["kind"] == "missing":
+            out[k] = before[k] if isinstance(a, Placeholder) else (a["source"], a.get("expected"))
+    return out
 
 
 def rule_ids_changed(snapshot, rules) -> bool:

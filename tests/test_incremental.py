@@ -208,3 +208,57 @@ def test_a_reference_that_comes_and_goes_with_a_goal_id(generated, tmp_path):
         goal.write_text(text)
         assert report_json(plan, cache, options) == report_json(plan, None, options)
     assert outcome(plan, cache, (REACH_RULES,)).incremental
+
+
+def test_the_standard_rules_recheck_an_edited_goal_file_of_the_published_plan(tmp_path):
+    plan = tmp_path / "plan"
+    shutil.copytree(ROOT / "plan", plan)
+    cache = tmp_path / "cache"
+    rules = load_rulesets([ROOT / "rules"])
+
+    def run():
+        return check_cached(str(plan), rules, as_of=AS_OF, limits=DEFAULT_LIMITS, progress_dirs=(), cache_dir=cache,
+                            params_override={})
+
+    run()
+    # PG1: PG2 and PG3 share an indicator name, so a change to either reaches the other file
+    goal = plan / "goals" / "PG1.yaml"
+    goal.write_text(goal.read_text().replace("deadline: 2023", "deadline: 2022", 1))
+    again = run()
+    assert again.incremental
+    assert report_json(plan, cache, {}) == report_json(plan, None, {})
+
+
+def _set_in_goal(plan: Path, goal: str, change) -> None:
+    path = plan / "goals" / f"{goal}.yaml"
+    doc = yaml.safe_load(path.read_text())
+    change(_measures(doc)[0])
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+
+
+@pytest.mark.parametrize("first, second", [("PG5", "PG2"), ("PG2", "PG5")])
+def test_two_goal_files_find_the_same_body_name(generated, tmp_path, first, second):
+    """A search from a body finds measures of several goal files, in the order of the whole plan."""
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    options = SETUPS["a search"]
+    name = yaml.safe_load((plan / "institutions.yaml").read_text())["institutions"][0]["name"]
+    report_json(plan, cache, options)
+    for goal in (first, second):
+        _set_in_goal(plan, goal, lambda m: m.__setitem__("title", name))
+        assert report_json(plan, cache, options) == report_json(plan, None, options)
+    assert outcome(plan, cache, (REACH_RULES / "search",)).incremental
+
+
+def test_two_goal_files_name_the_same_unregistered_body(generated, tmp_path):
+    """A missing node referred to from several goal files counts its references as the whole plan does."""
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    options = SETUPS["reach rules"]
+    report_json(plan, cache, options)
+    for goal, bodies in (("PG2", ["NO-SUCH-BODY"]), ("PG5", ["NO-SUCH-BODY"]), ("PG5", ["NO-SUCH-BODY", "X"]),
+                         ("PG5", [])):
+        _set_in_goal(plan, goal, lambda m: m.__setitem__("contributing", bodies))
+        assert report_json(plan, cache, options) == report_json(plan, None, options), (goal, bodies)
