@@ -116,44 +116,43 @@ def load(listed: Listed, indexes, limits, pure, cache):
 
 # --- file summaries ---------------------------------------------------------------------------
 
-def summarize(nodes: dict, succ: dict, dangling, cross: dict, displays) -> dict:
-    """{file: summary} of the files `displays` from a graph's nodes and adjacency.
+def summarize(builder: GraphBuilder, displays, linked) -> dict:
+    """{file: summary} of the files `displays`, from a graph builder's nodes and adjacency.
 
-    A summary: `defined` (node keys), `kinds`, `adjacent` (keys of nodes of other files its
-    nodes share an edge with), `links` (those keys with the relation of each such edge), `missing` (keys of missing nodes they link to), `dangling`
-    (its unresolved references, as the graph builder keeps them), `edges` (the edges to
-    nodes of other files made while it was read, in order, as the graph builder records them).
+    A summary: `defined` (node keys, in order), `kinds`, `dangling` (its unresolved references,
+    as the graph builder keeps them), `edges` (the edges to nodes of other files made while it
+    was read, in order, as the builder records them in `cross`); for the files `linked` also
+    `adjacent` (keys of nodes of other files its nodes share an edge with), `links` (those
+    keys with the relation of each such edge) and `missing` (keys of missing nodes they link to).
     """
-    wanted = set(displays)
+    nodes, succ, pred = builder.nodes, builder.succ, builder.pred
     out = {d: {"defined": [], "kinds": set(), "adjacent": set(), "links": set(), "missing": set(), "dangling": []}
            for d in displays}
     for key, attrs in nodes.items():
-        file = node_file(attrs)
-        if file in wanted and not isinstance(attrs, Placeholder):
-            s = out[file]
+        s = out.get(node_file(attrs))
+        if s is not None and not isinstance(attrs, Placeholder):
             s["defined"].append(key)
             s["kinds"].add(attrs["kind"])
-    for u, targets in succ.items():
-        fu = node_file(nodes[u])
-        for v, keyed in targets.items():
-            fv = node_file(nodes[v])
-            if fu == fv:
-                continue
-            for end, other, other_file in ((fu, v, fv), (fv, u, fu)):
-                if end not in wanted:
-                    continue
-                if other_file == "":
-                    out[end]["missing"].add(other)
-                else:
-                    out[end]["adjacent"].add(other)
-                    out[end]["links"].update((other, data["rel"]) for data in keyed.values())
-    for entry in dangling:
-        file = entry[3].file
-        if file in wanted:
-            out[file]["dangling"].append(entry)
+    for file in linked:
+        s = out[file]
+        for u in s["defined"]:
+            for edges in (succ[u], pred[u]):
+                for other, keyed in edges.items():
+                    other_file = node_file(nodes[other])
+                    if other_file == file:
+                        continue
+                    if other_file == "":
+                        s["missing"].add(other)
+                    else:
+                        s["adjacent"].add(other)
+                        s["links"].update((other, data["rel"]) for data in keyed.values())
+    for entry in builder._dangling:
+        s = out.get(entry[3].file)
+        if s is not None:
+            s["dangling"].append(entry)
+    cross = builder.cross or {}
     return {d: {"defined": tuple(s["defined"]), "kinds": frozenset(s["kinds"]), "adjacent": frozenset(s["adjacent"]),
-                "links": frozenset(s["links"]),
-                "missing": frozenset(s["missing"]), "dangling": tuple(s["dangling"]),
+                "links": frozenset(s["links"]), "missing": frozenset(s["missing"]), "dangling": tuple(s["dangling"]),
                 "edges": tuple(cross.get(d, ()))} for d, s in out.items()}
 
 
@@ -262,7 +261,7 @@ def _full(listed, rules, as_of, params_override, limits, pure, cache, name) -> O
 
         return Outcome(plan_id, count, sort_findings(schema + refs),
                        evaluate(graph, rules, as_of=as_of, params_override=params_override), False, files, graph)
-    summaries = summarize(builder.nodes, builder.succ, builder._dangling, builder.cross, list(kinds))
+    summaries = summarize(builder, list(kinds), [d for d, k in kinds.items() if k == PARTIAL_KIND])
     for f in files.files:
         summaries[f.display]["schema"] = tuple(f.schema_findings or ())
     searches = frozenset(index.searches)
@@ -321,7 +320,7 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
     refs = builder.findings + builder.ref_findings()
     displays = [e[2] for e in listed.entries]
     partial = [d for i, d in enumerate(displays) if i not in absent]
-    now = summarize(builder.nodes, builder.succ, builder._dangling, builder.cross, partial)
+    now = summarize(builder, partial, changed_files)
     goal_keys = set(elsewhere)
     for d in changed_files:
         goal_keys.update(now[d]["defined"])
