@@ -60,7 +60,8 @@ class TrackingIndex(GraphIndex):
         self._incomplete_kinds = incomplete_kinds
         self._file_tokens: dict = {}
         self._edge_tokens: dict = {}
-        self._walks: dict = {}  # (what, key, kind) -> (result, tokens) of ancestor/descendants walks
+        self._walks: dict = {}
+        self._token_sets: dict = {}  # (what, key, kind) -> (result, tokens) of ancestor/descendants walks
 
     # --- tokens ----------------------------------------------------------------------------
 
@@ -184,7 +185,9 @@ class TrackingIndex(GraphIndex):
             self.tokens = set()
             try:
                 result = walk(key, kind)
-                found = self._walks[(what, key, kind)] = (result, frozenset(self.tokens))
+                tokens = frozenset(self.tokens)
+                tokens = self._token_sets.setdefault(tokens, tokens)  # walks share a few distinct sets
+                found = self._walks[(what, key, kind)] = (result, tokens)
             finally:
                 self.tokens = outer | self.tokens
         else:

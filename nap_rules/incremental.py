@@ -110,8 +110,13 @@ def list_files(plan_dir, limits, progress_dirs, cache: FileCache) -> Listed:
 
 
 def load(listed: Listed, indexes, limits, pure, cache):
-    return [load_cached(data, key, kind, display, limits, pure, cache)
-            for i, (_, kind, display, data, key) in enumerate(listed.entries) if i in indexes]
+    """The plan files of the entries `indexes`, in order; every entry's bytes are let go."""
+    out = []
+    for i, (path, kind, display, data, key) in enumerate(listed.entries):
+        if i in indexes:
+            out.append(load_cached(data, key, kind, display, limits, pure, cache))
+        listed.entries[i] = (path, kind, display, None, key)
+    return out
 
 
 # --- file summaries ---------------------------------------------------------------------------
