@@ -239,10 +239,20 @@ def check_cached(plan_dir, rules, *, as_of, limits, progress_dirs, cache_dir, pa
     return _full(listed, rules, as_of, params_override, limits, pure, cache, name)
 
 
+SUMMARY_KEYS = frozenset({"defined", "kinds", "adjacent", "links", "missing", "dangling", "edges", "schema"})
+
+
 def _usable(snapshot, listed: Listed) -> bool:
-    if not (isinstance(snapshot, dict) and snapshot.get("format") == SNAPSHOT_FORMAT and snapshot.get("independent")):
+    """Whether `snapshot` is whole, of this format, and lists the same files as `listed`."""
+    if not (isinstance(snapshot, dict) and snapshot.get("format") == SNAPSHOT_FORMAT and snapshot.get("independent")
+            and isinstance(snapshot.get("files"), tuple) and isinstance(snapshot.get("rules"), dict)
+            and isinstance(snapshot.get("missing"), dict) and isinstance(snapshot.get("searches"), frozenset)):
         return False
-    return [(e[2], e[1]) for e in listed.entries] == [(f[0], f[1]) for f in snapshot["files"]]
+    files = snapshot["files"]
+    if not all(isinstance(f, tuple) and len(f) == 4 and isinstance(f[3], dict) and SUMMARY_KEYS <= f[3].keys()
+               and (f[1] != PARTIAL_KIND or "tables" in f[3]) for f in files):
+        return False
+    return [(e[2], e[1]) for e in listed.entries] == [(f[0], f[1]) for f in files]
 
 
 def _full(listed, rules, as_of, params_override, limits, pure, cache, name) -> Outcome:

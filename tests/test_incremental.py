@@ -262,3 +262,25 @@ def test_two_goal_files_name_the_same_unregistered_body(generated, tmp_path):
                          ("PG5", [])):
         _set_in_goal(plan, goal, lambda m: m.__setitem__("contributing", bodies))
         assert report_json(plan, cache, options) == report_json(plan, None, options), (goal, bodies)
+
+
+def test_a_snapshot_of_another_shape_is_a_full_run(generated, tmp_path):
+    """An entry that passes its checksum but is not a snapshot of this format is not used."""
+    from nap_rules.cache import FileCache
+    from nap_rules.incremental import list_files, run_key
+
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    rules = load_rulesets([BENCH_RULES])
+    outcome(plan, cache)
+    files = FileCache(cache, DEFAULT_LIMITS)
+    list_files(str(plan), DEFAULT_LIMITS, (), files)
+    name = run_key(files, rules, {}, AS_OF, DEFAULT_LIMITS, str(plan), ())
+    snapshot = files.get(name)
+    assert snapshot is not None and outcome(plan, cache).incremental
+    for broken in ({**snapshot, "files": ()}, {**snapshot, "missing": None},
+                   {**snapshot, "files": tuple((d, k, key, {}) for d, k, key, _ in snapshot["files"])}):
+        files.put(name, broken)
+        assert not outcome(plan, cache).incremental
+    assert report_json(plan, cache, SETUPS["bench rules"]) == report_json(plan, None, SETUPS["bench rules"])
