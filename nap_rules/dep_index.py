@@ -21,9 +21,11 @@ evaluation depended on, so that a later run can keep its findings when none of t
 
 Every way an expression reaches the graph (nap_rules.expr_functions) goes through one of the
 methods below, so the record is complete. On a partial graph, where some goal files were left
-out, the index also refuses what the partial graph does not hold whole: a node of a file left
-out, the edges of a node that such a file links to, a listing of a kind such a file defines.
-It raises NeedFullRun, which no rule can catch, and the whole plan is checked instead.
+out, the index also refuses what the partial graph does not hold whole: the edges of a
+placeholder (a node of a file left out, whose fields refuse themselves: nap_rules.graph.Placeholder)
+and a listing of a kind such a file defines; a search of such a kind is answered with the
+tables the snapshot keeps of those files. A refusal raises NeedFullRun, which no rule can
+catch, and the whole plan is checked instead.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ class NeedFullRun(BaseException):
 class TrackingIndex(GraphIndex):
     """A GraphIndex whose reads add tokens to `tokens`; `begin(key)` starts a node's record."""
 
-    def __init__(self, graph, *, edges_by_node=frozenset(), incomplete_nodes=frozenset(),
-                 incomplete_edges=frozenset(), incomplete_kinds=frozenset(), elsewhere=None):
+    def __init__(self, graph, *, edges_by_node=frozenset(), incomplete_edges=frozenset(),
+                 incomplete_kinds=frozenset(), elsewhere=None):
         super().__init__(graph)
         self.searches: set = set()  # (kind, field, normalized) of every search made
         self._edges_by_node = edges_by_node
@@ -55,7 +57,6 @@ class TrackingIndex(GraphIndex):
         # files left out (nap_rules.incremental.Elsewhere)
         self._elsewhere = elsewhere
         self.tokens: set = set()
-        self._incomplete_nodes = incomplete_nodes
         self._incomplete_edges = incomplete_edges
         self._incomplete_kinds = incomplete_kinds
         self._file_tokens: dict = {}
@@ -88,13 +89,11 @@ class TrackingIndex(GraphIndex):
 
     def begin(self, key) -> None:
         """Start the record of evaluating a rule on `key`."""
-        if key in self._incomplete_nodes:
-            raise NeedFullRun(key)
         token = self.file_token(key)
         self.tokens = {token, ("MS", key)} if token[0] == "M" else {token}
 
     def _edges(self, key, rel=None) -> None:
-        if key in self._incomplete_edges or key in self._incomplete_nodes:
+        if key in self._incomplete_edges:
             raise NeedFullRun(key)
         token = self.edge_token(key)
         if rel is not None and token[0] == "N":
@@ -118,8 +117,6 @@ class TrackingIndex(GraphIndex):
         return super().views(keys)
 
     def _node(self, key) -> None:
-        if key in self._incomplete_nodes:
-            raise NeedFullRun(key)
         if key not in self.attrs and self._elsewhere is not None:
             self._elsewhere.placeholder(key)  # a node of a file left out, found by a search
         self.tokens.add(self.file_token(key))

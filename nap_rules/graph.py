@@ -153,7 +153,7 @@ class GraphBuilder:
             data = self._edge_data[(rel, label)] = EdgeData(rel=rel) if label is None else EdgeData(rel=rel, label=label)
         if self.cross is not None:
             reading = self.reading
-            if _file_of(self.nodes[u]) != reading or _file_of(self.nodes[v]) != reading:
+            if node_file(self.nodes[u]) != reading or node_file(self.nodes[v]) != reading:
                 self.cross.setdefault(reading, []).append((u, v, rel, label))
         out = self.succ[u]
         keyed = out.get(v)
@@ -384,7 +384,7 @@ class GraphBuilder:
                     self.resolve(key, subject, entry.get(subject), "", entry.key_locs.get(subject) or entry.loc)
 
 
-def _file_of(attrs) -> str:
+def node_file(attrs) -> str:
     """The file a node is defined in; "" for a missing node (no file defines it)."""
     return "" if attrs["kind"] == "missing" else attrs["source"].file
 

@@ -38,9 +38,8 @@ from .dep_index import PLAIN, NeedFullRun, TrackingIndex
 from .engine import evaluate_rule
 from .expr_runtime import DECIMAL_CONTEXT
 from .findings import Finding, sort_findings
-from .graph import GraphBuilder, Placeholder
+from .graph import GraphBuilder, Placeholder, node_file
 from .graph_index import value_table
-from .graph import _file_of as node_file
 from .plandir import PlanFiles, list_plan_files, load_cached
 from .schema_check import check_plan_files
 from .yamlload import read_file_bytes
@@ -109,6 +108,12 @@ def list_files(plan_dir, limits, progress_dirs, cache: FileCache) -> Listed:
     return Listed(files, entries)
 
 
+def _shared(listed: Listed) -> frozenset:
+    """The files that are not goal files, and "" for missing nodes: their nodes are always in a
+    partial graph, so their groups list node keys and their edges are followed node by node."""
+    return frozenset({e[2] for e in listed.entries if e[1] != PARTIAL_KIND} | {""})
+
+
 def load(listed: Listed, indexes, limits, pure, cache):
     """The plan files of the entries `indexes`, in order; every entry's bytes are let go."""
     out = []
@@ -127,11 +132,11 @@ def summarize(builder: GraphBuilder, displays, linked) -> dict:
     A summary: `defined` (node keys, in order), `kinds`, `dangling` (its unresolved references,
     as the graph builder keeps them), `edges` (the edges to nodes of other files made while it
     was read, in order, as the builder records them in `cross`); for the files `linked` also
-    `adjacent` (keys of nodes of other files its nodes share an edge with), `links` (those
-    keys with the relation of each such edge) and `missing` (keys of missing nodes they link to).
+    `links` ((key, relation) of each edge its nodes share with a node of another file) and
+    `missing` (keys of missing nodes they link to).
     """
     nodes, succ, pred = builder.nodes, builder.succ, builder.pred
-    out = {d: {"defined": [], "kinds": set(), "adjacent": set(), "links": set(), "missing": set(), "dangling": []}
+    out = {d: {"defined": [], "kinds": set(), "links": set(), "missing": set(), "dangling": []}
            for d in displays}
     for key, attrs in nodes.items():
         s = out.get(node_file(attrs))
@@ -149,14 +154,13 @@ def summarize(builder: GraphBuilder, displays, linked) -> dict:
                     if other_file == "":
                         s["missing"].add(other)
                     else:
-                        s["adjacent"].add(other)
                         s["links"].update((other, data["rel"]) for data in keyed.values())
     for entry in builder._dangling:
         s = out.get(entry[3].file)
         if s is not None:
             s["dangling"].append(entry)
     cross = builder.cross or {}
-    return {d: {"defined": tuple(s["defined"]), "kinds": frozenset(s["kinds"]), "adjacent": frozenset(s["adjacent"]),
+    return {d: {"defined": tuple(s["defined"]), "kinds": frozenset(s["kinds"]),
                 "links": frozenset(s["links"]), "missing": frozenset(s["missing"]), "dangling": tuple(s["dangling"]),
                 "edges": tuple(cross.get(d, ()))} for d, s in out.items()}
 
@@ -167,7 +171,12 @@ def independent(summaries: dict, kinds: dict) -> bool:
     for display, s in summaries.items():
         if kinds[display] == PARTIAL_KIND:
             goal_keys.update(s["defined"])
-    return all(not (s["adjacent"] & goal_keys) for d, s in summaries.items() if kinds[d] == PARTIAL_KIND)
+    return all(not (linked(s) & goal_keys) for d, s in summaries.items() if kinds[d] == PARTIAL_KIND)
+
+
+def linked(summary) -> set:
+    """The keys of the nodes of other files a file's nodes share an edge with."""
+    return {k for k, _ in summary["links"]}
 
 
 # --- evaluation with records ------------------------------------------------------------------
@@ -175,9 +184,9 @@ def independent(summaries: dict, kinds: dict) -> bool:
 class Recorder:
     """Groups one rule's evaluations by (file of the node, tokens) as the engine reports them."""
 
-    def __init__(self, index: TrackingIndex, keep_keys):
+    def __init__(self, index: TrackingIndex, shared):
         self.index = index
-        self.keep_keys = keep_keys  # files whose groups list their node keys
+        self.shared = shared  # files whose groups list their node keys
         self.groups: dict = {}
         self.steps = 0
         self._interned: dict = {}
@@ -188,7 +197,7 @@ class Recorder:
         file = node_file(self.index.attrs[key])
         group = self.groups.get((file, tokens))
         if group is None:
-            group = self.groups[(file, tokens)] = [0, [], [] if file in self.keep_keys else None]
+            group = self.groups[(file, tokens)] = [0, [], [] if file in self.shared else None]
         group[0] += steps
         group[1].extend(findings)
         if group[2] is not None:
@@ -200,7 +209,7 @@ class Recorder:
                 for (file, tokens), (steps, findings, keys) in self.groups.items()]
 
 
-def run_rules(index: TrackingIndex, rules, as_of, params_override, keep_keys, plan_for=None):
+def run_rules(index: TrackingIndex, rules, as_of, params_override, shared, plan_for=None):
     """Findings and per-rule records ({rule id: (steps, groups)}); None when a rule hit a run limit.
 
     `plan_for(rule)` gives (keys to evaluate, groups kept, steps kept) for an incremental run;
@@ -212,7 +221,7 @@ def run_rules(index: TrackingIndex, rules, as_of, params_override, keep_keys, pl
         for rule in rules:
             params = {**rule.params, **(params_override or {}).get(rule.id, {})}
             keys, kept, kept_steps = (None, [], 0) if plan_for is None else plan_for(rule)
-            recorder = Recorder(index, keep_keys)
+            recorder = Recorder(index, shared)
             found = evaluate_rule(rule, index, as_of, params, keys=keys, record=recorder, steps_before=kept_steps)
             if kept_steps + recorder.steps > rule.compiled.limits.rule_steps:
                 return None, None
@@ -239,7 +248,7 @@ def check_cached(plan_dir, rules, *, as_of, limits, progress_dirs, cache_dir, pa
     return _full(listed, rules, as_of, params_override, limits, pure, cache, name)
 
 
-SUMMARY_KEYS = frozenset({"defined", "kinds", "adjacent", "links", "missing", "dangling", "edges", "schema"})
+SUMMARY_KEYS = frozenset({"defined", "kinds", "links", "missing", "dangling", "edges", "schema"})
 
 
 def _usable(snapshot, listed: Listed) -> bool:
@@ -259,8 +268,7 @@ def _full(listed, rules, as_of, params_override, limits, pure, cache, name) -> O
     files = listed.files
     files.files = load(listed, range(len(listed.entries)), limits, pure, cache)
     schema = check_plan_files(files)
-    plan = files.one("plan")
-    plan_id = str(plan.doc.get("id", "")) if plan else ""
+    plan_id = files.plan_id
     count = len(files.files)
     if any(f.severity == "error" for f in schema):
         return Outcome(plan_id, count, sort_findings(schema), None, False, files)
@@ -268,9 +276,9 @@ def _full(listed, rules, as_of, params_override, limits, pure, cache, name) -> O
     graph = builder.build()
     refs = builder.findings + builder.ref_findings()
     kinds = {e[2]: e[1] for e in listed.entries}
-    keep_keys = {d for d, k in kinds.items() if k != PARTIAL_KIND} | {""}
-    index = TrackingIndex(graph, edges_by_node=frozenset(keep_keys))
-    findings, records = run_rules(index, rules, as_of, params_override, keep_keys)
+    shared = _shared(listed)
+    index = TrackingIndex(graph, edges_by_node=shared)
+    findings, records = run_rules(index, rules, as_of, params_override, shared)
     if findings is None:  # a rule stopped at its run limit: evaluate plainly, keep no snapshot
         from .engine import evaluate
 
@@ -295,8 +303,9 @@ def _full(listed, rules, as_of, params_override, limits, pure, cache, name) -> O
 
 
 def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, cache, name) -> Outcome:
+    if rule_ids_changed(snapshot, rules):
+        raise NeedFullRun("the rules changed")
     old = snapshot["files"]
-    kinds = {e[2]: e[1] for e in listed.entries}
     changed = {i for i, e in enumerate(listed.entries) if e[4] != old[i][2]}
     if any(listed.entries[i][1] != PARTIAL_KIND for i in changed):
         raise NeedFullRun("a file other than a goal file changed")
@@ -324,8 +333,6 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
         replay[display] = s["edges"]
         absent_kinds |= s["kinds"]
         absent_missing |= s["missing"]
-    if rule_ids_changed(snapshot, rules):
-        raise NeedFullRun("the rules changed")
     builder = GraphBuilder(files, cross={}, goal_order=tuple(e[2] for e in listed.entries if e[1] == PARTIAL_KIND),
                            replay=replay, elsewhere=elsewhere, missing_elsewhere=frozenset(absent_missing),
                            dangling_elsewhere=dangling_elsewhere)
@@ -339,7 +346,7 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
     goal_keys = set(elsewhere)
     for d in changed_files:
         goal_keys.update(now[d]["defined"])
-    if any(now[d]["adjacent"] & goal_keys for d in changed_files):
+    if any(linked(now[d]) & goal_keys for d in changed_files):
         raise NeedFullRun("a changed goal file links to a node of another goal file")
     others = set(elsewhere)
     for d in partial:
@@ -349,24 +356,20 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
     if _base_ids(mine) & _base_ids(others):
         raise NeedFullRun("a changed goal file shares an id with another file")
 
-    # what the change can reach
+    # what the change can reach: what a changed file held before, and holds now
+    searches = snapshot["searches"]
+    for display in changed_files:
+        now[display]["tables"] = search_tables(builder.nodes, searches, now[display]["defined"])
     reached: set = set()
     for i in changed:
         display = displays[i]
         for s in (old[i][3], now[display]):
             reached |= {("F", display), ("E", display)}
             reached |= {("K", k) for k in s["kinds"]}
-            reached |= {("N", k) for k in s["adjacent"]}
+            reached |= {("N", k) for k, _ in s["links"]}
             reached |= {("N", k, rel) for k, rel in s["links"]}
             reached |= {("ME", k) for k in s["missing"]}
-    # placeholders have their edges to other files only, and goal files left out define more of their kinds
-    # searches that found, or now find, nodes of a changed file
-    searches = snapshot["searches"]
-    for display in changed_files:
-        now[display]["tables"] = search_tables(builder.nodes, searches, now[display]["defined"])
-    for i in changed:
-        for s in (old[i][3], now[displays[i]]):
-            for search, table in s["tables"].items():
+            for search, table in s["tables"].items():  # searches that found, or now find, its nodes
                 reached |= {("L", *search, value) for value in table}
     # an unresolved reference of any file can come or go with the nodes a changed file defines
     # (what a missing node holds comes from its first reference: it changes only when that does)
@@ -380,11 +383,12 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
             reached.add(("M", k))  # what rules can read of it: that it exists, the kind expected
         if now_k is None or before_k is None or now_k[0] != before_k[0]:
             reached.add(("MS", k))  # where a finding on it points
+    # placeholders have their edges to other files only, and goal files left out define more of their kinds
     placeholders = {k for k, a in builder.nodes.items() if isinstance(a, Placeholder)}
-    keep_keys = {d for d, k in kinds.items() if k != PARTIAL_KIND} | {""}
+    shared = _shared(listed)
     rank = {e[2]: (KIND_RANK[e[1]], i) for i, e in enumerate(listed.entries)}
     elsewhere_view = Elsewhere(builder, rank, [(displays[i], old[i][3]) for i in sorted(absent)])
-    index = TrackingIndex(graph, edges_by_node=frozenset(keep_keys), incomplete_edges=frozenset(placeholders),
+    index = TrackingIndex(graph, edges_by_node=shared, incomplete_edges=frozenset(placeholders),
                           incomplete_kinds=frozenset(absent_kinds), elsewhere=elsewhere_view)
     absent_files = {displays[i] for i in absent}
 
@@ -416,7 +420,7 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
             todo.append(k)
         return todo, kept, kept_steps
 
-    findings, records = run_rules(index, rules, as_of, params_override, keep_keys, plan_for)
+    findings, records = run_rules(index, rules, as_of, params_override, shared, plan_for)
     if findings is None:
         raise NeedFullRun("a rule reached its run limit")
     if not index.searches <= searches:
@@ -433,9 +437,7 @@ def _incremental(listed, snapshot, rules, as_of, params_override, limits, pure, 
         files_out.append((display, kind, listed.entries[i][4], fresh))
     cache.put(name, {"format": SNAPSHOT_FORMAT, "independent": True, "files": tuple(files_out), "missing": missing,
                      "searches": searches, "rules": records})
-    plan = files.one("plan")
-    plan_id = str(plan.doc.get("id", "")) if plan else ""
-    return Outcome(plan_id, len(listed.entries), sort_findings(schema + refs), sort_findings(findings), True, files)
+    return Outcome(files.plan_id, len(listed.entries), sort_findings(schema + refs), sort_findings(findings), True, files)
 
 
 # the order in which the graph builder reads the kinds of files (nap_rules.graph.GraphBuilder.build)

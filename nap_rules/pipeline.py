@@ -27,8 +27,7 @@ class Validated:
 
     @property
     def plan_id(self) -> str:
-        plan = self.files.one("plan")
-        return str(plan.doc.get("id", "")) if plan else ""
+        return self.files.plan_id
 
 
 @contextmanager

@@ -39,6 +39,12 @@ class PlanFiles:
         found = self.of_kind(kind)
         return found[0] if found else None
 
+    @property
+    def plan_id(self) -> str:
+        """The `id` of plan.yaml, as reports name the plan; "" without one."""
+        plan = self.one("plan")
+        return str(plan.doc.get("id", "")) if plan else ""
+
 
 def printable(text: str) -> str:
     """A file name as reports can print it: undecodable bytes and control characters escaped.
