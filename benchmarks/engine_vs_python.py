@@ -6,7 +6,7 @@
 Generates a seeded synthetic plan (benchmarks/generate.py), reads it and builds its graph
 once, then in this one process times (median of --repeat):
 
-  engine   nap_rules.engine.evaluate with benchmarks/rules/six-checks.yaml (rules compiled once,
+  engine   nap_rules.run.engine.evaluate with benchmarks/rules/six-checks.yaml (rules compiled once,
            the graph index built inside the timing, as a check run does)
   python   the same checks as hand-written Python functions over the networkx graph
 
@@ -31,9 +31,9 @@ sys.path.insert(0, str(HERE.parent))
 
 import generate  # noqa: E402
 
-from nap_rules.engine import evaluate  # noqa: E402
-from nap_rules.pipeline import collector_paused, validate  # noqa: E402
-from nap_rules.rules import load_rulesets  # noqa: E402
+from nap_rules.ruleset.rules import load_rulesets  # noqa: E402
+from nap_rules.run.engine import evaluate  # noqa: E402
+from nap_rules.run.pipeline import collector_paused, validate  # noqa: E402
 
 AS_OF = datetime.date(2024, 1, 1)
 

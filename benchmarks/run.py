@@ -45,7 +45,6 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 import generate  # noqa: E402
-import handwritten  # noqa: E402
 
 TIME = "/usr/bin/time"
 AS_OF = "2024-01-01"
@@ -96,14 +95,14 @@ def counts_by_kind(report_json: str) -> dict:
 
 def phases(plan: Path) -> dict:
     """Per-phase seconds of one check, in this process (GC paused as the CLI does)."""
-    from nap_rules.engine import evaluate
-    from nap_rules.formats import render
-    from nap_rules.formats.report import Report
-    from nap_rules.graph import build_graph
-    from nap_rules.pipeline import collector_paused
-    from nap_rules.plandir import read_plan_dir
-    from nap_rules.rules import load_rulesets
-    from nap_rules.schema_check import check_plan_files
+    from nap_rules.findings import Report
+    from nap_rules.load.plan_folder import read_plan_dir
+    from nap_rules.load.schema_check import check_plan_files
+    from nap_rules.model.graph import build_graph
+    from nap_rules.report import render
+    from nap_rules.ruleset.rules import load_rulesets
+    from nap_rules.run.engine import evaluate
+    from nap_rules.run.pipeline import collector_paused
 
     out = {}
     with collector_paused():

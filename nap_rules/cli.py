@@ -13,8 +13,8 @@ import click
 from . import __version__
 from .errors import InputError
 from .findings import SEVERITY_RANK
-from .formats import FORMATS
-from .yamlload import DEFAULT_LIMITS, Limits
+from .load.yaml_reader import DEFAULT_LIMITS, Limits
+from .report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 FAIL_ON = ("error", "warning", "info", "never")
@@ -110,9 +110,9 @@ def main():
 @cache_option
 def validate(plan_dir, fmt, limits, cache):
     """Check PLAN_DIR against the schemas and resolve its references (no rules)."""
-    from .formats import render
-    from .formats.report import Report
-    from .pipeline import validate as run_validate
+    from .findings import Report
+    from .report import render
+    from .run.pipeline import validate as run_validate
 
     try:
         result = keep(run_validate(plan_dir, _limits(limits), cache=cache or None))
@@ -160,8 +160,8 @@ def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, p
     """Check PLAN_DIR (default: plan/) with the standard rules and any --rules."""
     import dataclasses
 
-    from .checkrun import check_plan
-    from .formats import render
+    from .check import check_plan
+    from .report import render
 
     try:
         report = keep(check_plan(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
@@ -172,7 +172,7 @@ def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, p
     if explain:
         report = dataclasses.replace(report, explain=True)
     if write_baseline:
-        from .baseline import write_baseline as baseline_text
+        from .review.baseline import write_baseline as baseline_text
 
         try:
             Path(write_baseline).write_text(baseline_text(report.findings), encoding="utf-8")
@@ -200,8 +200,8 @@ def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, p
 @limit_option
 def diff(old, new, fmt, output, fail_on, rule_dirs, no_standard_rules, as_of, reference, limits):
     """What changed from OLD to NEW (plan folders, or git:REV), and which findings came or went."""
-    from .checkrun import check_plan
-    from .plandiff import diff_specs, render_text, to_json
+    from .check import check_plan
+    from .revisions.diff import diff_specs, render_text, to_json
 
     options = dict(rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
                    as_of=as_of or datetime.date.today(), limits=_limits(limits), config_baseline=False)
@@ -225,8 +225,8 @@ def diff(old, new, fmt, output, fail_on, rule_dirs, no_standard_rules, as_of, re
 @limit_option
 def graph(plan_dir, fmt, output, limits):
     """Write the plan graph of PLAN_DIR (nodes, fields, relations) for other tools."""
-    from .graph_export import render as render_graph
-    from .pipeline import validate as run_validate
+    from .report.graph_export import render as render_graph
+    from .run.pipeline import validate as run_validate
 
     try:
         result = keep(run_validate(plan_dir, _limits(limits)))
@@ -257,8 +257,8 @@ def graph(plan_dir, fmt, output, limits):
 @limit_option
 def report_command(plan_dir, html_file, rule_dirs, no_standard_rules, as_of, progress_dirs, limits):
     """Write a report of PLAN_DIR for reviewers: budget, indicators, findings, charts (exits 0)."""
-    from .checkrun import check_plan
-    from .html_report import render_html, write_html
+    from .check import check_plan
+    from .report.html import render_html, write_html
 
     as_of = as_of or datetime.date.today()
     try:
@@ -282,8 +282,8 @@ def rules():
 
 
 def _standard_and_extra(rule_dirs):
-    from .resources import resource_dir
-    from .rules import load_rulesets
+    from .load.resources import resource_dir
+    from .ruleset.rules import load_rulesets
 
     return load_rulesets([resource_dir("rules"), *[Path(d) for d in rule_dirs]])
 
@@ -292,7 +292,7 @@ def _standard_and_extra(rule_dirs):
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str))
 def rules_list(rule_dirs):
     """Every rule: id, severity, title."""
-    from .ruledoc import format_rule_list
+    from .ruleset.ruledoc import format_rule_list
 
     try:
         click.echo(format_rule_list(_standard_and_extra(rule_dirs)), nl=False)
@@ -305,7 +305,7 @@ def rules_list(rule_dirs):
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str))
 def rules_explain(rule_id, rule_dirs):
     """What RULE_ID checks, why, and an example that passes and one that fails."""
-    from .ruledoc import explain_rule
+    from .ruleset.ruledoc import explain_rule
 
     try:
         found = [r for r in _standard_and_extra(rule_dirs) if r.id == rule_id]
@@ -322,7 +322,7 @@ def rules_explain(rule_id, rule_dirs):
 @click.option("--output", type=click.Path(dir_okay=False, path_type=str), help="Write the catalogue to FILE.")
 def rules_doc(rule_dirs, output):
     """The rule catalogue in Markdown (docs/rules.md), generated from the rule files."""
-    from .catalogue import file_descriptions, render_catalogue
+    from .ruleset.catalogue import file_descriptions, render_catalogue
 
     try:
         found = _standard_and_extra(rule_dirs)

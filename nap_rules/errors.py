@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .locations import Location
+from .load.locations import Location
 
 
 class InputError(Exception):

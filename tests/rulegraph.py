@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import networkx as nx
 
-from nap_rules.expr import Scope, compile_expression
-from nap_rules.expr_runtime import DECIMAL_CONTEXT, Frame, Limits
-from nap_rules.graph_index import GraphIndex
-from nap_rules.locations import Location
+from nap_rules.lang.compiler import Scope, compile_expression
+from nap_rules.lang.runtime import DECIMAL_CONTEXT, Frame, Limits
+from nap_rules.load.locations import Location
+from nap_rules.model.index import GraphIndex
 
 FILE = "plan/goals/PG1.yaml"
 AS_OF = datetime.date(2024, 3, 1)

@@ -8,9 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nap_rules.baseline import BaselineEntry, compare, entries_of, read_baseline, semantic_key, write_baseline
 from nap_rules.errors import InputError
 from nap_rules.findings import Finding
+from nap_rules.review.baseline import (
+    BaselineEntry,
+    compare,
+    entries_of,
+    read_baseline,
+    semantic_key,
+    write_baseline,
+)
 
 
 def finding(rule="NAP-TIME-002", node="indicator:1.1.1-a", detail="2024", line=10, message="m", file="plan/goals/PG1.yaml"):

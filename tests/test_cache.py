@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from nap_rules.cache import MAGIC, FileCache, RefusedEntry, loads
-from nap_rules.cli import main
-from nap_rules.pipeline import validate
-from nap_rules.yamlload import DEFAULT_LIMITS, Limits
 from planfactory import goal, measure, write_plan
+
+from nap_rules.cli import main
+from nap_rules.load.file_cache import MAGIC, FileCache, RefusedEntry, loads
+from nap_rules.load.yaml_reader import DEFAULT_LIMITS, Limits
+from nap_rules.run.pipeline import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2024-01-01"
@@ -61,7 +61,7 @@ def test_only_the_changed_file_is_read_again(plan, tmp_path):
     goal_file = sorted((plan / "goals").glob("*.yaml"))[0]
     goal_file.write_text(goal_file.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
     counted = FileCache(cache, DEFAULT_LIMITS)
-    from nap_rules.plandir import read_plan_dir
+    from nap_rules.load.plan_folder import read_plan_dir
 
     read_plan_dir(plan, cache=counted)
     assert (counted.hits, counted.misses) == (files - 1, 1)
@@ -113,7 +113,7 @@ def test_a_damaged_entry_is_ignored_and_the_file_read_again(plan, tmp_path, dama
         else:
             path.write_bytes(b"\x00" * 100)
     counted = FileCache(cache, DEFAULT_LIMITS)
-    from nap_rules.plandir import read_plan_dir
+    from nap_rules.load.plan_folder import read_plan_dir
 
     read_plan_dir(plan, cache=counted)
     assert counted.hits == 0
@@ -149,7 +149,7 @@ def test_a_planted_entry_cannot_run_code(plan, tmp_path):
 
 
 @pytest.mark.parametrize("name", [("builtins", "eval"), ("os", "system"), ("subprocess", "Popen"),
-                                  ("nap_rules.cache", "loads"), ("builtins", "getattr")])
+                                  ("nap_rules.load.file_cache", "loads"), ("builtins", "getattr")])
 def test_only_data_types_may_be_named(name):
     module, attr = name
     payload = b"\x80\x05\x95" + (0).to_bytes(8, "little") + b"\x8c" + bytes([len(module)]) + module.encode() \

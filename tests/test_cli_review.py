@@ -12,9 +12,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from jsonschema import Draft7Validator
+from planedits import PUBLISHED, copy_plan, edit, revise
 
 from nap_rules.cli import main
-from planedits import PUBLISHED, copy_plan, edit, revise
 
 AS_OF = "2024-01-01"  # pinned: time rules depend on the evaluation date
 SARIF_SCHEMA = Path(__file__).parent / "sarif" / "sarif-schema-2.1.0.json"

@@ -8,15 +8,15 @@ from decimal import Decimal
 
 import networkx as nx
 import pytest
+from rulegraph import AS_OF, GRAPH
 
-from nap_rules.config import Config, apply_config, load_config
-from nap_rules.engine import ENGINE_RULE, evaluate
 from nap_rules.errors import InputError
 from nap_rules.findings import Finding
-from nap_rules.locations import Location
-from nap_rules.ruledoc import explain_rule, format_rule_list
-from nap_rules.rules import build_rule
-from rulegraph import AS_OF, GRAPH
+from nap_rules.load.locations import Location
+from nap_rules.ruleset.config import Config, apply_config, load_config
+from nap_rules.ruleset.ruledoc import explain_rule, format_rule_list
+from nap_rules.ruleset.rules import build_rule
+from nap_rules.run.engine import ENGINE_RULE, evaluate
 
 M1, M2 = "measure:1.1.1", "measure:1.1.2"
 
@@ -251,8 +251,8 @@ def test_a_simple_rule_over_a_large_graph_is_fast():
 def test_the_field_table_matches_the_graph_of_the_published_plan():
     from pathlib import Path
 
-    from nap_rules.node_fields import fields_of
-    from nap_rules.pipeline import validate
+    from nap_rules.model.fields import fields_of
+    from nap_rules.run.pipeline import validate
 
     graph = validate(Path(__file__).parent.parent / "plan").graph
     for key, attrs in graph.nodes(data=True):

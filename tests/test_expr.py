@@ -6,11 +6,18 @@ import datetime
 from decimal import Decimal
 
 import pytest
-
-from nap_rules.expr import FUNCTIONS, ExprError, Scope, compile_expression, compile_template
-from nap_rules.expr_runtime import EvalError, Limits, render
-from nap_rules.graph_index import NodeView
 from rulegraph import evaluate as ev
+
+from nap_rules.lang.compiler import (
+    FUNCTIONS,
+    ExprError,
+    Scope,
+    compile_expression,
+    compile_template,
+)
+from nap_rules.lang.runtime import EvalError, Limits
+from nap_rules.model.index import NodeView
+from nap_rules.model.values import render
 
 M1, M2 = "measure:1.1.1", "measure:1.1.2"
 I1, I2 = "indicator:1.1.1-a", "indicator:1.1.2-a"
@@ -391,9 +398,10 @@ def test_error_positions_point_into_the_expression():
 
 
 def test_template_placeholders_render_plain_values():
-    from rulegraph import GRAPH, AS_OF
-    from nap_rules.expr_runtime import Frame
-    from nap_rules.graph_index import GraphIndex
+    from rulegraph import AS_OF, GRAPH
+
+    from nap_rules.lang.runtime import Frame
+    from nap_rules.model.index import GraphIndex
 
     scope = Scope("indicator", {"m": ("node", "measure")})
     template = compile_template("{id} of {m.id}: {targets} {{literal}} {baseline.value}",

@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from nap_rules.engine import ENGINE_RULE, evaluate
-from nap_rules.errors import InputError
-from nap_rules.expr_runtime import Limits
-from nap_rules.locations import Location
-from nap_rules.rules import build_rule
 from rulegraph import AS_OF, GRAPH
+
+from nap_rules.errors import InputError
+from nap_rules.lang.runtime import Limits
+from nap_rules.load.locations import Location
+from nap_rules.ruleset.rules import build_rule
+from nap_rules.run.engine import ENGINE_RULE, evaluate
 
 SOURCE = Location("rules/hostile.yaml", 3, 5)
 

@@ -13,15 +13,14 @@ from types import SimpleNamespace
 import pytest
 from jsonschema import Draft7Validator
 
-from nap_rules.baseline import BaselineEntry
-from nap_rules.findings import Finding
-from nap_rules.formats import FORMATS, render
-from nap_rules.formats.github import escape_data, escape_property
-from nap_rules.formats.markdown import SHOWN, cell
-from nap_rules.formats.report import Report
-from nap_rules.locations import Location
-from nap_rules.config import Waiver
-from nap_rules.waivers import Waived
+from nap_rules.findings import Finding, Report
+from nap_rules.load.locations import Location
+from nap_rules.report import FORMATS, render
+from nap_rules.report.github import escape_data, escape_property
+from nap_rules.report.markdown import SHOWN, cell
+from nap_rules.review.baseline import BaselineEntry
+from nap_rules.review.waivers import Waived
+from nap_rules.ruleset.config import Waiver
 
 SARIF_SCHEMA = Path(__file__).parent / "sarif" / "sarif-schema-2.1.0.json"
 
@@ -74,7 +73,7 @@ def test_every_registered_format_renders_a_report():
 
 
 def test_formats_are_imported_only_when_asked_for():
-    code = "import sys, nap_rules.formats; print(any(m.startswith('nap_rules.formats.') for m in sys.modules))"
+    code = "import sys, nap_rules.report; print(any(m.startswith('nap_rules.report.') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

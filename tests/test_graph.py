@@ -1,10 +1,11 @@
 """The plan graph: node and edge counts follow the data; load → graph never raises on valid plans."""
 
 import pytest
-from hypothesis import given, strategies as st
-
-from nap_rules.pipeline import validate
+from hypothesis import given
+from hypothesis import strategies as st
 from planfactory import goal, measure, write_plan
+
+from nap_rules.run.pipeline import validate
 
 institutions = st.lists(st.sampled_from(["MI", "MJ", "MIA", "XX"]), max_size=3, unique=True)
 indicator_counts = st.integers(min_value=0, max_value=3)
@@ -61,10 +62,10 @@ def test_duplicate_ids_get_numbered_keys(tmp_path):
 
 
 def test_every_node_attribute_is_a_declared_field_and_none_shadows_the_location():
-    """Rules read node fields by name (nap_rules.node_fields); the graph must not carry others,
+    """Rules read node fields by name (nap_rules.model.fields); the graph must not carry others,
     and no plan field may overwrite `kind` or the `source` location (docs/model.md)."""
-    from nap_rules.locations import Location
-    from nap_rules.node_fields import fields_of
+    from nap_rules.load.locations import Location
+    from nap_rules.model.fields import fields_of
 
     g = validate("plan").graph
     for key, attrs in g.nodes(data=True):

@@ -6,10 +6,10 @@ import json
 import networkx as nx
 import pydot
 from click.testing import CliRunner
+from planfactory import goal, measure, write_plan
 
 from nap_rules.cli import main
-from nap_rules.pipeline import validate
-from planfactory import goal, measure, write_plan
+from nap_rules.run.pipeline import validate
 
 
 def export(plan, fmt):

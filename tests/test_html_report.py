@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from planedits import PUBLISHED, copy_plan, edit
 
 import nap_rules
-from nap_rules.checkrun import check_plan
+from nap_rules.check import check_plan
 from nap_rules.cli import main
-from nap_rules.html_report import fmt_num, fmt_relative
-from planedits import PUBLISHED, copy_plan, edit
+from nap_rules.report.html import fmt_num, fmt_relative
 
 ROOT = PUBLISHED.parent
 MONITORING = ROOT / "examples" / "monitoring"
@@ -338,7 +338,7 @@ def test_numbers_are_formatted_exactly():
 
 
 def test_the_template_ships_inside_the_package():
-    assert (Path(nap_rules.__file__).parent / "templates" / "report.html.j2").is_file()
+    assert (Path(nap_rules.__file__).parent / "report" / "templates" / "report.html.j2").is_file()
 
 
 def test_a_small_plan_with_measure_costs_odd_references_and_no_claims(tmp_path):

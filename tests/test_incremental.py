@@ -14,12 +14,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nap_rules.incremental.recheck import check_cached
 
-from nap_rules.checkrun import run_check
-from nap_rules.formats import render
-from nap_rules.incremental import check_cached
-from nap_rules.rules import load_rulesets
-from nap_rules.yamlload import DEFAULT_LIMITS
+from nap_rules.check import run_check
+from nap_rules.load.yaml_reader import DEFAULT_LIMITS
+from nap_rules.report import render
+from nap_rules.ruleset.rules import load_rulesets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -266,8 +266,9 @@ def test_two_goal_files_name_the_same_unregistered_body(generated, tmp_path):
 
 def test_a_snapshot_of_another_shape_is_a_full_run(generated, tmp_path):
     """An entry that passes its checksum but is not a snapshot of this format is not used."""
-    from nap_rules.cache import FileCache
-    from nap_rules.incremental import list_files, run_key
+    from nap_rules.incremental.recheck import list_files, run_key
+
+    from nap_rules.load.file_cache import FileCache
 
     plan = tmp_path / "plan"
     shutil.copytree(generated, plan)

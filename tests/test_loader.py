@@ -3,8 +3,8 @@
 import pytest
 
 from nap_rules.errors import InputError
-from nap_rules.locations import LocList, LocMap, Location
-from nap_rules.yamlload import HAVE_C_LOADER, load_yaml_bytes, load_yaml_text
+from nap_rules.load.locations import Location, LocList, LocMap
+from nap_rules.load.yaml_reader import HAVE_C_LOADER, load_yaml_bytes, load_yaml_text
 
 PARSERS = [pytest.param(True, id="pure")] + ([pytest.param(False, id="c")] if HAVE_C_LOADER else [])
 
@@ -64,7 +64,7 @@ def test_bom_and_crlf_are_read_with_the_same_locations():
 
 
 def test_file_size_limit(tmp_path):
-    from nap_rules.yamlload import Limits, load_yaml_file
+    from nap_rules.load.yaml_reader import Limits, load_yaml_file
     path = tmp_path / "big.yaml"
     path.write_text("a: " + "x" * 2000 + "\n")
     with pytest.raises(InputError) as info:

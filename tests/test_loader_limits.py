@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from nap_rules.errors import InputError
-from nap_rules.locations import Location
-from nap_rules.yamlload import HAVE_C_LOADER, Limits, load_yaml_text
+from nap_rules.load.locations import Location
+from nap_rules.load.yaml_reader import HAVE_C_LOADER, Limits, load_yaml_text
 
 PARSERS = [pytest.param(True, id="pure")] + ([pytest.param(False, id="c")] if HAVE_C_LOADER else [])
 
@@ -19,7 +19,7 @@ def test_very_deep_nesting_is_refused_without_crashing(pure):
     # libyaml's composer recursed once per level and died with SIGSEGV near 25 000 levels:
     # run in a child so that a crash fails this test instead of ending the suite
     code = textwrap.dedent(f"""
-        from nap_rules.yamlload import load_yaml_text
+        from nap_rules.load.yaml_reader import load_yaml_text
         from nap_rules.errors import InputError
         for text in ["x: " + "[" * 300000 + "]" * 300000, "x:\\n" + "- " * 300000 + "a\\n",
                      "x: " + "{{a: " * 300000 + "1" + "}}" * 300000]:
@@ -128,7 +128,7 @@ def test_the_node_bound_holds_through_aliases(pure):
 def test_a_named_pipe_is_refused_without_blocking(tmp_path):
     import os
 
-    from nap_rules.yamlload import load_yaml_file
+    from nap_rules.load.yaml_reader import load_yaml_file
 
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)

@@ -4,8 +4,8 @@ import pickle
 
 import pytest
 
-from nap_rules.locations import LocList, LocMap, Location, Positions, locate
-from nap_rules.yamlload import load_yaml_text
+from nap_rules.load.locations import Location, LocList, LocMap, Positions, locate
+from nap_rules.load.yaml_reader import load_yaml_text
 
 TEXT = """\
 a: 1

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from nap_rules.pipeline import validate
-from nap_rules.yamlload import load_yaml_file
+from nap_rules.load.yaml_reader import load_yaml_file
+from nap_rules.run.pipeline import validate
 
 BIG = "987654321012345.67"  # 17 significant digits: more than a binary float holds
 
@@ -111,7 +111,7 @@ def test_the_graph_keeps_the_exact_amounts(tmp_path):
 
 
 def _budget_findings(plan: Path) -> set:
-    from nap_rules.checkrun import run_check
+    from nap_rules.check import run_check
 
     report = run_check(str(plan), as_of=datetime.date(2022, 6, 30))
     return {f.rule for f in report.findings if f.rule in ("NAP-BUDGET-001", "NAP-BUDGET-002", "NAP-BUDGET-009")}

@@ -9,16 +9,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from nap_rules.revisions.changes import Change
+from nap_rules.revisions.diff import (
+    describe,
+    diff_plans,
+    diff_specs,
+    render_text,
+    to_json,
+)
+from nap_rules.revisions.git import export_revision
+from planedits import copy_plan, edit, revise
+from planfactory import goal, measure, write_plan
 
 from nap_rules.errors import InputError
 from nap_rules.findings import Finding
-from nap_rules.pipeline import validate
-from nap_rules.planchanges import Change
-from nap_rules.plandiff import describe, diff_plans, diff_specs, render_text, to_json
-from nap_rules.revisions import export_revision
-
-from planedits import copy_plan, edit, revise
-from planfactory import goal, measure, write_plan
+from nap_rules.run.pipeline import validate
 
 
 @pytest.fixture(scope="module")

@@ -20,13 +20,14 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from nap_rules.canonical import decimal_text, dump_document
 from nap_rules.cli import main
-from nap_rules.locations import LocList, LocMap
-from nap_rules.pipeline import validate
-from nap_rules.yamlload import load_yaml_file, load_yaml_text
+from nap_rules.load.canonical import decimal_text, dump_document
+from nap_rules.load.locations import LocList, LocMap
+from nap_rules.load.yaml_reader import load_yaml_file, load_yaml_text
+from nap_rules.run.pipeline import validate
 
 HAVE_CHECK = "check" in main.commands
 AS_OF = datetime.date(2022, 6, 30)
@@ -169,7 +170,7 @@ def findings_of(plan_dir: Path, command: str) -> set:
     if command == "validate":
         found = validate(plan_dir).findings
     else:
-        from nap_rules.checkrun import run_check
+        from nap_rules.check import run_check
         found = run_check(str(plan_dir), as_of=AS_OF).findings
     return {(f.rule, f.node, f.message) for f in found}
 
@@ -366,7 +367,7 @@ def test_canonical_round_trip_of_any_plan_data(body):
 
 
 def test_canonical_refuses_binary_floats():
-    from nap_rules.canonical import CanonicalError
+    from nap_rules.load.canonical import CanonicalError
 
     with pytest.raises(CanonicalError, match="binary float"):
         dump_document({"schema": "nap-rules/budget/v1", "lines": [{"total_cost": 0.1}]})

@@ -22,7 +22,7 @@ SOURCE = ROOT.parent / "shared" / "reference" / "nap-thb-2021-2023.txt"
 def _load_all() -> dict[str, list]:
     """Every plan file by kind; the project's located loader when it is there."""
     try:
-        from nap_rules.plandir import read_plan_dir
+        from nap_rules.load.plan_folder import read_plan_dir
     except ImportError:
         read_plan_dir = None
     out: dict[str, list] = {}

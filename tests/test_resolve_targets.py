@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
-from nap_rules.expr_runtime import EvalError
 from rulegraph import evaluate as ev
+
+from nap_rules.lang.runtime import EvalError
 
 
 def test_relative_to_the_baseline():
@@ -40,10 +40,10 @@ def test_refuses_what_it_cannot_read():
 
 
 def test_the_plan_level_definition_used_by_rules_and_report():
-    """nap_rules.targets is the one definition: relative to the baseline or to the value before."""
+    """nap_rules.model.targets is the one definition: relative to the baseline or to the value before."""
     from decimal import Decimal
 
-    from nap_rules.targets import resolve_targets
+    from nap_rules.model.targets import resolve_targets
 
     targets = {2023: {"relative": 10, "of": "baseline"}, 2021: {"relative": -2, "of": "previous"},
                2022: None}

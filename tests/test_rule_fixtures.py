@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nap_rules.engine import ENGINE_RULE, evaluate
-from nap_rules.expr import Compiled
-from nap_rules.pipeline import validate
-from nap_rules.rules import load_ruleset_file, load_rulesets
+from nap_rules.lang.compiler import Compiled
+from nap_rules.ruleset.rules import load_ruleset_file, load_rulesets
+from nap_rules.run.engine import ENGINE_RULE, evaluate
+from nap_rules.run.pipeline import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES_DIR = ROOT / "rules"

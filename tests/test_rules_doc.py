@@ -6,9 +6,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from nap_rules.catalogue import file_descriptions, render_catalogue
 from nap_rules.cli import main
-from nap_rules.rules import load_rulesets
+from nap_rules.ruleset.catalogue import file_descriptions, render_catalogue
+from nap_rules.ruleset.rules import load_rulesets
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "rules.md"

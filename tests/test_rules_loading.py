@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from nap_rules.errors import InputError
-from nap_rules.expr_runtime import Limits
-from nap_rules.rules import load_rulesets
+from nap_rules.lang.runtime import Limits
+from nap_rules.ruleset.rules import load_rulesets
 
 GOOD_RULE = """\
   - id: {id}

@@ -1,12 +1,12 @@
 """The compiled fast-path validator and the reference validator agree on every verdict."""
 
-import pytest
-from hypothesis import given, strategies as st
-
-from nap_rules.schema_check import fast_validator_for, validator_for
-from nap_rules.yamlload import load_yaml_text
-
 import fastjsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nap_rules.load.schema_check import fast_validator_for, validator_for
+from nap_rules.load.yaml_reader import load_yaml_text
 
 
 def verdicts(kind, doc):

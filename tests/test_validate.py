@@ -4,9 +4,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from planfactory import goal, measure, write_plan
 
 from nap_rules.cli import main
-from planfactory import goal, measure, write_plan
 
 
 def run(*args):

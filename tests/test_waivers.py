@@ -6,10 +6,10 @@ import datetime
 
 import pytest
 
-from nap_rules.config import Waiver, load_config
 from nap_rules.findings import Finding
-from nap_rules.locations import Location
-from nap_rules.waivers import EXPIRED, UNUSED, apply_waivers
+from nap_rules.load.locations import Location
+from nap_rules.review.waivers import EXPIRED, UNUSED, apply_waivers
+from nap_rules.ruleset.config import Waiver, load_config
 
 DAY = datetime.date(2023, 6, 30)
 CONFIG = ".nap-rules.yaml"

@@ -217,7 +217,7 @@ def _where(plan: Path, at: str) -> str:
 
 
 def check_graph(case: dict, plan: Path) -> None:
-    from nap_rules.pipeline import validate
+    from nap_rules.run.pipeline import validate
 
     graph = validate(plan).graph
     assert graph is not None

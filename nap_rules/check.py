@@ -1,0 +1,83 @@
+"""One `check` run: validate the plan, load and configure the rules, evaluate, build the report."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from pathlib import Path
+
+from . import __version__
+from .findings import Report, sort_findings
+from .load.resources import resource_dir
+from .load.yaml_reader import DEFAULT_LIMITS, Limits
+from .ruleset.builtin import BUILTIN_RULES
+from .ruleset.config import apply_config, configured_severity, load_config
+from .ruleset.rules import load_rulesets
+from .run.engine import evaluate
+from .run.pipeline import Validated, collector_paused, validate
+
+RULES_SKIPPED = "rules not run: fix the schema errors first"
+
+
+def run_check(plan_dir: str, **options) -> Report:
+    """The report of checking `plan_dir`; InputError when a plan, rule or config file cannot be read."""
+    return check_plan(plan_dir, **options)[1]
+
+
+def configure_builtin(findings, config) -> list:
+    """Schema and reference findings under the configuration's `disable` and `severity`."""
+    out = []
+    for f in findings:
+        severity = configured_severity(f.rule, f.severity, config)
+        if severity is not None:
+            out.append(f if severity == f.severity else dataclasses.replace(f, severity=severity))
+    return out
+
+
+def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_of: datetime.date,
+               limits: Limits = DEFAULT_LIMITS, progress_dirs=(), baseline: str | None = None,
+               config_baseline: bool = True, cache: str | Path | None = None) -> tuple[Validated, Report]:
+    """The validated plan and the report of checking it, waivers applied.
+
+    The findings are compared with `baseline`, else with the configuration's `baseline:` file
+    (unless `config_baseline` is false), else with nothing. `cache` is a cache folder for
+    the files read (see nap_rules.load.file_cache).
+    """
+    with collector_paused():
+        config = load_config(Path(plan_dir), plan_dir)
+        dirs = ([resource_dir("rules")] if standard_rules else []) + list(config.paths) + [Path(d) for d in rule_dirs]
+        rules = apply_config(load_rulesets(dirs, limits=config.limits), config, extra_ids=BUILTIN_RULES)
+        baseline_file = baseline or (config.baseline if config_baseline else None)
+        entries = None
+        if baseline_file:
+            from .review.triage import load_baseline
+
+            entries = load_baseline(baseline_file)
+        if cache is None:
+            result = validate(plan_dir, limits, progress_dirs=progress_dirs)
+            rule_findings = None
+            if result.graph is not None:
+                rule_findings = evaluate(result.graph, rules, as_of=as_of, params_override=config.params)
+            plan_id, file_count = result.plan_id, len(result.files.files)
+        else:
+            from .incremental.recheck import check_cached
+
+            outcome = check_cached(plan_dir, rules, as_of=as_of, limits=limits, progress_dirs=progress_dirs,
+                                   cache_dir=cache, params_override=config.params)
+            # with a snapshot, `files` holds only the files read again and `graph` is None (nap_rules.incremental.recheck)
+            result = Validated(outcome.files, outcome.graph, outcome.builtin)
+            rule_findings, plan_id, file_count = outcome.rule_findings, outcome.plan_id, outcome.file_count
+        findings = configure_builtin(result.findings, config)
+        notes = ()
+        if rule_findings is not None:
+            findings += rule_findings
+        else:
+            notes = (RULES_SKIPPED,)
+        report = Report(__version__, plan_id, tuple(sort_findings(findings)), file_count,
+                        rules=tuple(rules), notes=notes)
+        if config.waivers or entries is not None:  # else there is nothing to set aside or compare
+            from .review.triage import triage
+
+            report = triage(report, waivers=config.waivers, as_of=as_of, baseline=entries,
+                            baseline_name=str(baseline_file) if baseline_file else None)
+        return result, report

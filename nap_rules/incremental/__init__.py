@@ -1,0 +1,1 @@
+"""Re-checking what changed: dependency tracking, partial builds and run snapshots."""

@@ -1,0 +1,192 @@
+"""A graph index that records what each rule evaluation reads, and guards a partial graph.
+
+`check --cache` keeps, for every rule and node it evaluated, the set of *tokens* that
+evaluation depended on, so that a later run can keep its findings when none of them changed
+(nap_rules.incremental.recheck). The tokens are coarse, per file:
+
+    ("F", file)   a node defined in `file` was read (its fields, its kind, its existence)
+    ("E", file)   the edges of a node defined in `file` were followed
+    ("N", key)    the edges of the node `key` were followed, for the nodes of the files
+                  named in `edges_by_node` (those many goal files link to: institutions, …)
+    ("N", key, rel)  only its edges of relation `rel` were followed, for those nodes
+    ("K", kind)   every node of `kind` was listed (nodes()), or searched for a value that is not
+                  plain text or a number
+    ("L", kind, field, normalized, value)
+                  the nodes of `kind` whose `field` equals or lists `value` were searched for
+                  (lookup(), duplicates_of())
+    ("M", key)    the `missing` node `key` (an unresolved reference) was read
+    ("MS", key)   a rule was evaluated on the missing node `key` (its findings point where it is
+                  first referred to)
+    ("ME", key)   the edges of the `missing` node `key` were followed
+
+Every way an expression reaches the graph (nap_rules.lang.functions) goes through one of the
+methods below, so the record is complete. On a partial graph, where some goal files were left
+out, the index also refuses what the partial graph does not hold whole: the edges of a
+placeholder (a node of a file left out, whose fields refuse themselves: nap_rules.model.graph.Placeholder)
+and a listing of a kind such a file defines; a search of such a kind is answered with the
+tables the snapshot keeps of those files. A refusal raises NeedFullRun, which no rule can
+catch, and the whole plan is checked instead.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..model.index import GraphIndex, normalize_text
+
+# values a search token may hold: what a snapshot can store and compare
+PLAIN = (str, int, float, bool, Decimal, type(None))
+
+class NeedFullRun(BaseException):
+    """The partial graph cannot answer this evaluation: check the whole plan.
+
+    A BaseException, so that the engine's containment of rule failures does not turn it into
+    a finding.
+    """
+
+
+class TrackingIndex(GraphIndex):
+    """A GraphIndex whose reads add tokens to `tokens`; `begin(key)` starts a node's record."""
+
+    def __init__(self, graph, *, edges_by_node=frozenset(), incomplete_edges=frozenset(),
+                 incomplete_kinds=frozenset(), elsewhere=None):
+        super().__init__(graph)
+        self.searches: set = set()  # (kind, field, normalized) of every search made
+        self._edges_by_node = edges_by_node
+        # on a partial graph: searches of incomplete kinds are answered with the tables of the
+        # files left out (nap_rules.incremental.recheck.Elsewhere)
+        self._elsewhere = elsewhere
+        self.tokens: set = set()
+        self._incomplete_edges = incomplete_edges
+        self._incomplete_kinds = incomplete_kinds
+        self._file_tokens: dict = {}
+        self._edge_tokens: dict = {}
+        self._walks: dict = {}
+        self._token_sets: dict = {}  # (what, key, kind) -> (result, tokens) of ancestor/descendants walks
+
+    # --- tokens ----------------------------------------------------------------------------
+
+    def file_token(self, key) -> tuple:
+        token = self._file_tokens.get(key)
+        if token is None:
+            attrs = self.attrs[key]
+            token = ("M", key) if attrs["kind"] == "missing" else ("F", attrs["source"].file)
+            self._file_tokens[key] = token
+        return token
+
+    def edge_token(self, key) -> tuple:
+        token = self._edge_tokens.get(key)
+        if token is None:
+            attrs = self.attrs[key]
+            if attrs["kind"] == "missing":
+                token = ("ME", key)
+            elif attrs["source"].file in self._edges_by_node:
+                token = ("N", key)
+            else:
+                token = ("E", attrs["source"].file)
+            self._edge_tokens[key] = token
+        return token
+
+    def begin(self, key) -> None:
+        """Start the record of evaluating a rule on `key`."""
+        token = self.file_token(key)
+        self.tokens = {token, ("MS", key)} if token[0] == "M" else {token}
+
+    def _edges(self, key, rel=None) -> None:
+        if key in self._incomplete_edges:
+            raise NeedFullRun(key)
+        token = self.edge_token(key)
+        if rel is not None and token[0] == "N":
+            token = ("N", key, rel)
+        self.tokens.add(token)
+
+    def _kind(self, kind) -> None:
+        if kind in self._incomplete_kinds:
+            raise NeedFullRun(kind)
+        self.tokens.add(("K", kind))
+
+    # --- the reads -------------------------------------------------------------------------
+
+    def view(self, key):
+        self._node(key)
+        return super().view(key)
+
+    def views(self, keys):
+        for key in keys:
+            self._node(key)
+        return super().views(keys)
+
+    def _node(self, key) -> None:
+        if key not in self.attrs and self._elsewhere is not None:
+            self._elsewhere.placeholder(key)  # a node of a file left out, found by a search
+        self.tokens.add(self.file_token(key))
+
+    def nodes_of(self, kind: str):
+        self._kind(kind)
+        return super().nodes_of(kind)
+
+    def has_node(self, key: str) -> bool:
+        self._kind(key.partition(":")[0] if isinstance(key, str) else key)
+        return super().has_node(key)
+
+    def lookup(self, kind: str, field_name: str, value, *, normalized: bool = False) -> list:
+        probe = normalize_text(value) if normalized else value
+        if type(probe) in PLAIN:
+            self.tokens.add(("L", kind, field_name, normalized, probe))
+        else:
+            self._kind(kind)
+        self.searches.add((kind, field_name, normalized))
+        return super().lookup(kind, field_name, value, normalized=normalized)
+
+    def table(self, kind: str, field_name: str, normalized: bool, keys) -> dict:
+        if kind not in self._incomplete_kinds:
+            return super().table(kind, field_name, normalized, keys)
+        if self._elsewhere is None:
+            raise NeedFullRun(kind)
+        here = super().table(kind, field_name, normalized, [k for k in keys if not self._elsewhere.is_placeholder(k)])
+        return self._elsewhere.merged(here, (kind, field_name, normalized))
+
+    def outgoing(self, key, rel: str) -> list:
+        self._edges(key, rel)
+        return super().outgoing(key, rel)
+
+    def incoming(self, key, rel: str) -> list:
+        self._edges(key, rel)
+        return super().incoming(key, rel)
+
+    def parents(self, key) -> list:
+        self._edges(key)
+        found = super().parents(key)
+        for k in found:  # a walk reads their kinds
+            self.tokens.add(self.file_token(k))
+        return found
+
+    def structural_children(self, key) -> list:
+        self._edges(key)
+        found = super().structural_children(key)
+        for k in found:
+            self.tokens.add(self.file_token(k))
+        return found
+
+    def ancestor(self, key, kind: str):
+        return self._walk("ancestor", key, kind, self._find_ancestor)
+
+    def descendants(self, key, kind: str) -> list:
+        return self._walk("descendants", key, kind, super().descendants)
+
+    def _walk(self, what: str, key, kind: str, walk):
+        """A cached walk whose tokens are added again each time its result is used."""
+        found = self._walks.get((what, key, kind))
+        if found is None:
+            outer = self.tokens
+            self.tokens = set()
+            try:
+                result = walk(key, kind)
+                tokens = frozenset(self.tokens)
+                tokens = self._token_sets.setdefault(tokens, tokens)  # walks share a few distinct sets
+                found = self._walks[(what, key, kind)] = (result, tokens)
+            finally:
+                self.tokens = outer | self.tokens
+        else:
+            self.tokens |= found[1]
+        return found[0]

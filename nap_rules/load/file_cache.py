@@ -1,0 +1,173 @@
+"""A content-hash cache of read and schema-checked plan files (`check --cache DIR`).
+
+Each plan file that was read without error is kept as one entry: its loaded document (values
+with their positions) and its schema findings. The entry's name is the SHA-256 of everything
+the result depends on: the file's bytes, its kind and the path reports show for it, the
+bytes of the kind's schema, the input limits, and the versions of nap-rules, of the modules
+that read and check files, of PyYAML and of Python. A file whose bytes change gets a new name,
+so an entry is never used for anything but the exact input it was made from.
+
+An entry is used only if it is whole: it starts with a format line, repeats its own name, and
+holds the SHA-256 of its payload; anything else (a truncated, corrupted or foreign file) is
+ignored and the file is read again. The payload is a pickle, read with an unpickler that can
+build plain data and nap-rules' own location types and nothing else, so that a file planted in
+the cache folder cannot run code. Entries are written to a temporary file and renamed into
+place, so a reader never sees half an entry. The folder can be deleted at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+from .. import __version__
+
+MAGIC = b"nap-rules cache v1\n"
+_DIGEST = 32
+
+# The modules whose code decides what a cached entry holds: a change to any of them (in a
+# development checkout, between releases) makes every entry a miss.
+_SOURCES = ("load/yaml_reader.py", "load/locations.py", "load/plan_folder.py", "load/schema_check.py", "findings.py",
+            "load/file_cache.py")
+
+# (module, name) pairs an entry may name: its data types and their rebuilding functions.
+ALLOWED = frozenset({
+    ("nap_rules.load.locations", "Location"),
+    ("nap_rules.load.locations", "Positions"),
+    ("nap_rules.load.locations", "LocMap"),
+    ("nap_rules.load.locations", "LocList"),
+    ("nap_rules.load.locations", "_packed_map"),
+    ("nap_rules.load.locations", "_plain_map"),
+    ("nap_rules.load.locations", "_packed_list"),
+    ("nap_rules.load.locations", "_plain_list"),
+    ("nap_rules.findings", "Finding"),
+    ("decimal", "Decimal"),
+    ("array", "array"),
+    ("array", "_array_reconstructor"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+})
+
+
+class RefusedEntry(pickle.UnpicklingError):
+    """A cache entry names something it may not build."""
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if (module, name) not in ALLOWED:
+            raise RefusedEntry(f"a cache entry may not build {module}.{name}")
+        return super().find_class(module, name)
+
+
+def loads(payload: bytes):
+    """The value pickled in `payload`, built only from the allowed types."""
+    return _Unpickler(io.BytesIO(payload)).load()
+
+
+def _fingerprint(limits) -> bytes:
+    h = hashlib.sha256()
+    h.update(MAGIC)
+    h.update(f"nap-rules {__version__}; python {sys.version}; hex {sys.hexversion}\n".encode())
+    try:
+        import yaml
+
+        h.update(f"pyyaml {yaml.__version__} {getattr(yaml, '__with_libyaml__', False)}\n".encode())
+    except ImportError:  # pragma: no cover - a dependency
+        pass
+    here = Path(__file__).resolve().parent.parent  # the package
+    for name in _SOURCES:
+        try:
+            h.update(name.encode() + b"\0" + (here / name).read_bytes())
+        except OSError:  # pragma: no cover - an unusual installation: the version stands in
+            h.update(name.encode() + b"\0missing")
+    h.update(repr(limits).encode())
+    return h.digest()
+
+
+class FileCache:
+    """The entries in one cache folder, for one set of input limits."""
+
+    def __init__(self, folder: str | os.PathLike, limits):
+        self.folder = Path(folder)
+        self.salt = _fingerprint(limits)
+        self.usable = True
+        self.hits = 0
+        self.misses = 0
+        self._schemas: dict[str, bytes] = {}
+
+    def _schema_bytes(self, kind: str) -> bytes:
+        found = self._schemas.get(kind)
+        if found is None:
+            from .resources import resource_dir
+
+            try:
+                found = (resource_dir("schemas") / f"{kind}.schema.json").read_bytes()
+            except OSError:
+                found = b""
+            self._schemas[kind] = found
+        return found
+
+    def key(self, data: bytes, kind: str, display: str) -> bytes:
+        """The entry name (a SHA-256 digest) for `data` read as a `kind` file shown as `display`."""
+        h = hashlib.sha256(self.salt)
+        for part in (kind.encode(), display.encode("utf-8", "surrogateescape"), self._schema_bytes(kind)):
+            h.update(len(part).to_bytes(8, "big"))
+            h.update(part)
+        h.update(data)
+        return h.digest()
+
+    def _path(self, key: bytes) -> Path:
+        return self.folder / f"{key.hex()}.entry"
+
+    def get(self, key: bytes):
+        """The value stored under `key`, or None when there is no whole, valid entry."""
+        try:
+            with open(self._path(key), "rb") as f:
+                blob = f.read()
+        except OSError:
+            self.misses += 1
+            return None
+        head = len(MAGIC)
+        body = head + 2 * _DIGEST
+        if (len(blob) < body or blob[:head] != MAGIC or blob[head:head + _DIGEST] != key
+                or hashlib.sha256(memoryview(blob)[body:]).digest() != blob[head + _DIGEST:body]):
+            self.misses += 1
+            return None
+        try:
+            value = loads(memoryview(blob)[body:])
+        except Exception:  # noqa: BLE001 - a refused or unreadable entry is a miss, never an error
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: bytes, value) -> None:
+        """Store `value` under `key`; a cache that cannot be written is left alone, silently."""
+        if not self.usable:
+            return
+        try:
+            payload = pickle.dumps(value, protocol=5)
+        except Exception:  # noqa: BLE001 - a value that cannot be stored is simply not cached
+            return
+        blob = b"".join((MAGIC, key, hashlib.sha256(payload).digest(), payload))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".entry")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(blob)
+                os.replace(tmp, self._path(key))
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            self.usable = False

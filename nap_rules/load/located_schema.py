@@ -1,0 +1,34 @@
+"""Validates a user-written document (rule file, configuration) and raises its first schema
+error as an `InputError` at the offending key, in file order."""
+
+from __future__ import annotations
+
+import difflib
+
+from ..errors import InputError
+from .locations import LocMap, locate
+from .schema_check import explain, validator_for
+
+
+def check(doc: LocMap, name: str) -> None:
+    """Raise InputError for the first error of `doc` against schema `name`, if any.
+
+    The messages are those of plan files (schema_check.explain); an unknown key comes first,
+    since a misspelt key also makes a required one missing.
+    """
+    problems = []
+    for error in validator_for(name).iter_errors(doc):
+        message, path, keyword = explain(error)
+        loc = locate(doc, path, doc.loc)
+        first = 0 if keyword == "additionalProperties" else 1
+        problems.append((first, loc.line, loc.column, message, loc))
+    if problems:
+        *_, message, loc = min(problems, key=lambda p: p[:4])
+        more = len(problems) - 1
+        suffix = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
+        raise InputError(message + suffix, loc)
+
+
+def hint(name: str, candidates) -> str:
+    match = difflib.get_close_matches(name, sorted(candidates), n=1)
+    return f" (did you mean {match[0]!r}?)" if match else ""

@@ -1,0 +1,217 @@
+"""Reads a plan folder: finds its files, loads each with locations, checks each `schema:` line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from .locations import Location, LocMap
+from .yaml_reader import (
+    DEFAULT_LIMITS,
+    Limits,
+    load_yaml_data,
+    load_yaml_file,
+    read_file_bytes,
+)
+
+KINDS = ("plan", "institutions", "goal", "indicators", "budget", "progress")
+SINGLE_FILES = {"plan.yaml": "plan", "institutions.yaml": "institutions", "indicators.yaml": "indicators", "budget.yaml": "budget"}
+FOLDERS = {"goals": "goal", "progress": "progress"}
+CONFIG_FILE = ".nap-rules.yaml"
+REQUIRED = ("plan.yaml",)
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    kind: str
+    display: str  # the path as reports show it
+    doc: LocMap
+    schema_findings: tuple | None = field(default=None, compare=False)  # when checked while read
+
+
+@dataclass
+class PlanFiles:
+    root: Path
+    display_root: str
+    files: list[PlanFile] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # *.yaml files that are not part of the format
+
+    def of_kind(self, kind: str) -> list[PlanFile]:
+        return [f for f in self.files if f.kind == kind]
+
+    def one(self, kind: str) -> PlanFile | None:
+        found = self.of_kind(kind)
+        return found[0] if found else None
+
+    @property
+    def plan_id(self) -> str:
+        """The `id` of plan.yaml, as reports name the plan; "" without one."""
+        plan = self.one("plan")
+        return str(plan.doc.get("id", "")) if plan else ""
+
+
+def printable(text: str) -> str:
+    """A file name as reports can print it: undecodable bytes and control characters escaped.
+
+    A name that is not UTF-8 (PG\\xff.yaml) or holds a line break would otherwise fail to print,
+    make the JSON report invalid UTF-8, or forge extra lines in the text report.
+    """
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in text)
+
+
+def display_path(root_display: str, rel: str) -> str:
+    return printable(Path(os.path.normpath(os.path.join(root_display, rel))).as_posix())
+
+
+def check_schema_line(doc, kind: str, display: str) -> LocMap:
+    expected = f"nap-rules/{kind}/v1"
+    if doc is None:
+        raise InputError(f"empty file: expected a mapping starting with 'schema: {expected}'", Location(display, 1, 1))
+    if not isinstance(doc, LocMap):
+        raise InputError(f"expected a mapping starting with 'schema: {expected}', found a list or a single value",
+                         getattr(doc, "loc", Location(display, 1, 1)))
+    if "schema" not in doc:
+        raise InputError(f"missing 'schema: {expected}' line", doc.loc)
+    value = doc["schema"]
+    where = doc.key_locs["schema"]
+    if not isinstance(value, str) or not value.startswith("nap-rules/") or value.count("/") != 2:
+        raise InputError(f"'schema' must read '{expected}', found {value!r}", where)
+    _, found_kind, version = value.split("/")
+    if found_kind not in KINDS:
+        raise InputError(f"unknown file kind {found_kind!r} in 'schema: {value}'; expected '{expected}'", where)
+    if found_kind != kind:
+        raise InputError(f"this file is declared as {found_kind!r} but its place in the plan folder makes it {kind!r}; expected 'schema: {expected}'", where)
+    if version != "v1":
+        raise InputError(f"unknown version {version!r} in 'schema: {value}'; this nap-rules reads v1", where)
+    return doc
+
+
+def _inside(path: Path, root: Path, display: str) -> Path:
+    try:
+        real = path.resolve()
+    except (RuntimeError, OSError):  # a symlink loop
+        raise InputError("is a symbolic link that loops back on itself", file=display) from None
+    if real != root and root not in real.parents:
+        raise InputError(f"points outside the plan folder (to {printable(str(real))}); plan files must live inside it",
+                         file=display)
+    return real
+
+
+def load_document(path: Path, kind: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> LocMap:
+    return check_schema_line(load_yaml_file(path, display, limits, pure), kind, display)
+
+
+def load_plan_file(path: Path, kind: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
+                   cache=None) -> PlanFile:
+    """One plan file, read and kind-checked; with a `cache` (nap_rules.load.file_cache.FileCache) also
+    schema-checked, and taken from the cache when its bytes were seen before."""
+    if cache is None:
+        return PlanFile(kind, display, load_document(path, kind, display, limits, pure))
+    data = read_file_bytes(path, display, limits)
+    return load_cached(data, cache.key(data, kind, display), kind, display, limits, pure, cache)
+
+
+def load_cached(data: bytes, key: bytes, kind: str, display: str, limits: Limits, pure: bool, cache) -> PlanFile:
+    """The plan file of `data` (whose cache entry name is `key`): from the cache, else read,
+    schema-checked and stored."""
+    from .schema_check import check_document
+
+    found = cache.get(key)
+    if _is_entry(found):
+        return PlanFile(kind, display, found[0], found[1])
+    doc = check_schema_line(load_yaml_data(data, display, limits, pure), kind, display)
+    findings = tuple(check_document(doc, kind, display))
+    cache.put(key, (doc, findings))
+    return PlanFile(kind, display, doc, findings)
+
+
+def _is_entry(value) -> bool:
+    """A cached (document, schema findings) pair, as `load_plan_file` stores them."""
+    from ..findings import Finding
+
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], LocMap)
+            and isinstance(value[1], tuple) and all(isinstance(f, Finding) for f in value[1]))
+
+
+def _listdir(folder: Path, display: str) -> list[str]:
+    try:
+        return sorted(os.listdir(folder))
+    except OSError as exc:
+        raise InputError(f"cannot read the folder: {exc.strerror or exc}", file=display) from None
+
+
+def list_plan_files(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS,
+                    progress_dirs=()) -> tuple[PlanFiles, list[tuple[Path, str, str]]]:
+    """The plan folder (no files loaded yet) and its files as (path, kind, display), in read order.
+
+    `progress_dirs` adds monitoring reports kept outside the plan folder (`check --progress`),
+    so that a published plan and its monitoring data can live apart. InputError for a folder
+    that is not a plan folder, a file that points outside it, or too many files.
+    """
+    display_root = str(plan_dir)
+    root = Path(plan_dir)
+    if not root.is_dir():
+        raise InputError("not a plan folder (no such directory)", file=printable(display_root))
+    root = root.resolve()
+    out = PlanFiles(root=root, display_root=display_root)
+    wanted: list[tuple[Path, str, str]] = []
+    for name in REQUIRED:
+        if not (root / name).exists():
+            raise InputError(f"missing {name}: every plan folder has one", file=display_path(display_root, name))
+    for entry in _listdir(root, printable(display_root)):
+        rel = entry
+        if entry in SINGLE_FILES:
+            wanted.append((root / entry, SINGLE_FILES[entry], rel))
+        elif entry == CONFIG_FILE:
+            continue  # tool configuration, read by nap_rules.ruleset.config, not part of the plan
+        elif entry in FOLDERS:
+            folder = root / entry
+            if not folder.is_dir():
+                raise InputError(f"{entry} must be a folder of YAML files", file=display_path(display_root, rel))
+            _inside(folder, root, display_path(display_root, rel))
+            for sub in _listdir(folder, display_path(display_root, rel)):
+                if sub.endswith((".yaml", ".yml")):
+                    wanted.append((folder / sub, FOLDERS[entry], f"{entry}/{sub}"))
+                else:
+                    out.ignored.append(display_path(display_root, f"{entry}/{sub}"))
+        elif entry.endswith((".yaml", ".yml")):
+            out.ignored.append(display_path(display_root, rel))
+        if len(wanted) > limits.max_files:
+            raise InputError(
+                f"more than {limits.max_files} plan files (limit max_files; raise it with --limit max_files=N)",
+                file=printable(display_root),
+            )
+    listed = []
+    for path, kind, rel in wanted:
+        display = display_path(display_root, rel)
+        _inside(path, root, display)
+        listed.append((path, kind, display))
+    for extra in progress_dirs:
+        folder = Path(extra)
+        if not folder.is_dir():
+            raise InputError("progress folder not found", file=printable(str(extra)))
+        for sub in _listdir(folder, printable(str(extra))):
+            if sub.endswith((".yaml", ".yml")):
+                if len(listed) >= limits.max_files:
+                    raise InputError(f"more than {limits.max_files} plan files (limit max_files; raise it with "
+                                     "--limit max_files=N)", file=printable(str(extra)))
+                listed.append((folder / sub, "progress", display_path(str(extra), sub)))
+    return out, listed
+
+
+def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
+                  progress_dirs=(), cache=None) -> PlanFiles:
+    """All files of a plan folder, loaded and kind-checked; InputError for anything unreadable.
+
+    See `list_plan_files` for which files those are. With a `cache`, each file is also
+    schema-checked as it is read, and a file read before is taken from the cache.
+    """
+    out, listed = list_plan_files(plan_dir, limits, progress_dirs)
+    for path, kind, display in listed:
+        out.files.append(load_plan_file(path, kind, display, limits, pure, cache))
+    return out

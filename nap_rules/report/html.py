@@ -1,0 +1,682 @@
+"""The reviewer's report (`nap-rules report PLAN_DIR --html FILE`): one self-contained HTML page.
+
+The page shows what a reviewer reads a plan for (the budget, the measures with their bodies,
+dates and indicators, the findings) and puts each finding next to the element it concerns.
+It is built in two steps: the checked plan is turned into a plain view (strings, numbers
+already formatted, lists and dicts), then `templates/report.html.j2` renders that view with
+Jinja2, with autoescaping on for every value, so that text from the plan files is always
+text and never markup.
+
+The page needs nothing else: its CSS is inline, its charts are inline SVG, and it loads no
+script, font or image. Numbers are formatted exactly (int and Decimal, never through float)
+and nothing in the page depends on the clock except the evaluation date given to it, so the
+same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import defaultdict
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .. import __version__
+from ..findings import SEVERITIES
+from ..model.targets import resolve_targets
+from ..model.values import is_number
+from .ruleinfo import rule_infos
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATE = "report.html.j2"
+NOT_CHECKED = ("The plan breaks its schemas, so it could not be checked further: its graph was not built, "
+               "no rule was run, and the budget and indicators cannot be shown. Fix the schema findings "
+               "below and run the report again.")
+_CONTEXT = Context(prec=50, rounding=ROUND_HALF_EVEN)
+_CENT = Decimal("0.01")
+_TENTH = Decimal("0.1")
+SHARE_TOLERANCE = Decimal("0.05")  # percentage points, the rules' default for stated shares
+AMOUNT_TOLERANCE = Decimal("0.5")  # currency units, the rules' default for stated amounts
+
+# chart geometry (px)
+BAR_LABEL, BAR_AREA, BAR_HEIGHT, BAR_GAP, BAR_VALUE = 70, 520, 22, 12, 150
+SPARK_W, SPARK_H, SPARK_PAD = 120, 36, 4
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+def fmt_num(value) -> str:
+    """A number as printed, with thousands separators; exact for int and Decimal."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return str(value)
+        return format(value, ",f")
+    return str(value)
+
+
+def rounded(value, places: Decimal = _CENT) -> Decimal:
+    """`value` to two decimals (half to even), trailing zeros after the point dropped."""
+    with localcontext(_CONTEXT):
+        q = Decimal(value).quantize(places)
+        if q == q.to_integral_value():
+            return q.quantize(Decimal(1))
+        return q.normalize() if q.as_tuple().exponent < 0 else q
+
+
+def fmt_rounded(value) -> str:
+    return "" if value is None else fmt_num(rounded(value))
+
+
+def share(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    with localcontext(_CONTEXT):
+        return Decimal(part) * 100 / Decimal(whole)
+
+
+def _sum(values) -> int | Decimal:
+    total = 0
+    for v in values:
+        if is_number(v):
+            total += v
+    return total
+
+
+def _text(value) -> str | None:
+    """A scalar field as text, numbers as written (a year is 2021, not 2,021); None for absent,
+    lists or mappings."""
+    if value is None or isinstance(value, (dict, list, tuple)):
+        return None
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value, "f")
+    return str(value)
+
+
+# --- anchors ----------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+class Anchors:
+    """Stable, unique `id` attributes for the elements findings can point at."""
+
+    def __init__(self):
+        self.of_node: dict[str, str] = {}
+        self._used: set[str] = set()
+
+    def new(self, prefix: str, ident) -> str:
+        base = f"{prefix}-{_UNSAFE.sub('_', str(ident)) or '_'}"
+        anchor, n = base, 1
+        while anchor in self._used:
+            n += 1
+            anchor = f"{base}~{n}"
+        self._used.add(anchor)
+        return anchor
+
+    def node(self, key: str, prefix: str, ident) -> str:
+        if key not in self.of_node:
+            self.of_node[key] = self.new(prefix, ident)
+        return self.of_node[key]
+
+
+# --- the view ---------------------------------------------------------------------------------
+
+def build_view(validated, report, *, as_of: datetime.date) -> dict:
+    """Everything the template shows, as plain data: text already formatted, nothing to compute."""
+    graph = validated.graph
+    anchors = Anchors()  # every id it makes has a `kind-` prefix: none is a section's id
+    plan_key = graph.graph.get("plan") if graph is not None else None
+    if graph is not None:
+        _assign_anchors(graph, anchors)
+        if plan_key is not None:
+            anchors.of_node[plan_key] = "summary"
+    findings = _findings(report, anchors)
+    by_node: dict[str, list] = defaultdict(list)
+    for f in findings:
+        by_node[f["node"]].append(f)
+    view = {
+        "header": _header(validated, report, as_of, graph, plan_key),
+        "checked": graph is not None,
+        "not_checked": NOT_CHECKED,
+        "notes": list(report.notes),
+        "counts": [{"severity": s, "count": n} for s, n in report.counts().items()],
+        "total": len(report.findings),
+        "plan_findings": by_node.get(plan_key, []) if plan_key else [],
+        "budget": None,
+        "goals": [],
+        "orphan_outcomes": None,
+        "rules": _rule_groups(report, findings),
+        "waived": _waived(report),
+        "known": len(report.known),
+        "baseline": report.baseline,
+    }
+    if graph is not None and plan_key is not None:
+        view["budget"] = _budget(graph, plan_key, anchors, by_node)
+        view["goals"], view["orphan_outcomes"], view["has_actuals"] = _indicators(graph, plan_key, anchors, by_node)
+    else:
+        view["has_actuals"] = False
+    return view
+
+
+def _assign_anchors(graph, anchors: Anchors):
+    prefixes = {"goal": "goal", "objective": "objective", "measure": "measure", "indicator": "indicator",
+                "budget_line": "line", "claim": "claim"}
+    for key, data in graph.nodes(data=True):
+        prefix = prefixes.get(data.get("kind"))
+        if prefix and not (prefix == "line" and data.get("level") == "measure"):
+            anchors.node(key, prefix, data.get("id"))
+    # a reported value or status is shown with its indicator or measure, a measure's cost with it
+    shown_with = {"actual": "reported_in", "status_update": "reported_in", "budget_line": "costed_by"}
+    for key, data in graph.nodes(data=True):
+        rel_in = shown_with.get(data.get("kind"))
+        if rel_in and (rel_in != "costed_by" or data.get("level") == "measure"):
+            for source, _, rel in graph.in_edges(key, data="rel"):
+                if rel == rel_in and source in anchors.of_node:
+                    anchors.of_node[key] = anchors.of_node[source]
+                    break
+
+
+def _findings(report, anchors: Anchors) -> list[dict]:
+    out = []
+    for i, f in enumerate(report.findings, 1):
+        out.append({
+            "anchor": f"finding-{i}",
+            "rule": f.rule,
+            "severity": f.severity,
+            "location": f"{f.file}:{f.line}:{f.column}",
+            "node": f.node,
+            "node_anchor": anchors.of_node.get(f.node),
+            "message": f.message,
+            "known": report.is_known(f),
+        })
+    return out
+
+
+def _header(validated, report, as_of, graph, plan_key) -> dict:
+    if graph is not None and plan_key is not None:
+        plan = graph.nodes[plan_key]
+    else:
+        plan_file = validated.files.one("plan")
+        plan = plan_file.doc if plan_file is not None else {}
+    period = plan.get("period") if isinstance(plan.get("period"), dict) else {}
+    start, end = _text(period.get("start")), _text(period.get("end"))
+    currency = _text(plan.get("currency"))
+    rates = plan.get("exchange_rates") if isinstance(plan.get("exchange_rates"), dict) else {}
+    return {
+        "title": _text(plan.get("title")) or report.plan or "Plan",
+        "id": _text(plan.get("id")) or report.plan or "",
+        "country": _text(plan.get("country")),
+        "period": f"{start or '?'}–{end or '?'}" if (start or end) else None,
+        "baseline_year": _text(plan.get("baseline_year")),
+        "currency": currency,
+        "rates": [f"1 {cur} = {fmt_num(rate)} {currency or ''}".rstrip() for cur, rate in rates.items()
+                  if is_number(rate)],
+        "approved_by": _text(plan.get("approved_by")),
+        "as_of": as_of.isoformat(),
+        "version": __version__,
+        "files": report.files_checked,
+        "rules": len(report.rules),
+    }
+
+
+# --- budget -----------------------------------------------------------------------------------
+
+def _out(graph, key, rel):
+    return [v for _, v, r in graph.out_edges(key, data="rel") if r == rel]
+
+
+def _line_view(graph, key, anchors, by_node) -> dict:
+    line = graph.nodes[key]
+    total, planned, gap = line.get("total_cost"), line.get("planned"), line.get("gap")
+    computed = (planned if is_number(planned) else 0) + (gap if is_number(gap) else 0)
+    ok = is_number(total) and total == computed
+    return {
+        "id": str(line.get("id")),
+        "anchor": anchors.of_node.get(key),
+        "nature": _text(line.get("nature")) or "",
+        "total": fmt_num(total), "planned": fmt_num(planned), "gap": fmt_num(gap),
+        "computed": fmt_num(computed),
+        "ok": ok,
+        "difference": fmt_num(total - computed) if is_number(total) and not ok else "",
+        "note": _text(line.get("note")),
+        "findings": by_node.get(key, []),
+        "_values": (total, planned, gap),
+        "_goal": line.get("goal"),
+    }
+
+
+def _budget(graph, plan_key, anchors, by_node) -> dict | None:
+    plan = graph.nodes[plan_key]
+    totals = plan.get("budget_totals") if isinstance(plan.get("budget_totals"), dict) else None
+    line_keys = _out(graph, plan_key, "has_budget_line")
+    claim_keys = _out(graph, plan_key, "has_claim")
+    if not line_keys and totals is None and not claim_keys:
+        return None
+    currency = _text(plan.get("currency")) or ""
+    goal_keys = _out(graph, plan_key, "has_goal")
+    goal_titles = {graph.nodes[g].get("id"): _text(graph.nodes[g].get("title")) for g in goal_keys}
+    grouped: dict = {}
+    for g in goal_keys:
+        grouped[graph.nodes[g].get("id")] = []
+    for key in line_keys:
+        grouped.setdefault(graph.nodes[key].get("goal"), []).append(key)
+    groups = []
+    all_lines = []
+    for goal_id, keys in grouped.items():
+        if not keys:
+            continue
+        lines = [_line_view(graph, k, anchors, by_node) for k in keys]
+        all_lines += lines
+        groups.append({"goal": _text(goal_id) or "(no goal)", "title": goal_titles.get(goal_id),
+                       "known_goal": goal_id in goal_titles,
+                       "goal_anchor": anchors.of_node.get(f"goal:{goal_id}") if goal_id in goal_titles else None,
+                       "lines": lines, "total": _totals_row(lines)})
+    grand = _totals_row(all_lines) if all_lines else None
+    published = _published(totals, grand, currency, plan.get("exchange_rates")) if totals else None
+    return {
+        "currency": currency,
+        "groups": groups,
+        "grand": grand,
+        "published": published,
+        "chart": _bar_chart(groups, currency),
+        "claims": [_claim_view(graph, k, plan, all_lines, anchors, by_node) for k in claim_keys],
+    }
+
+
+def _totals_row(lines) -> dict:
+    total = _sum(line["_values"][0] for line in lines)
+    planned = _sum(line["_values"][1] for line in lines)
+    gaps = [line["_values"][2] for line in lines if is_number(line["_values"][2])]
+    gap = _sum(gaps) if gaps else None
+    computed = planned + (gap or 0)
+    return {"total": fmt_num(total), "planned": fmt_num(planned), "gap": fmt_num(gap),
+            "computed": fmt_num(computed), "ok": total == computed,
+            "difference": "" if total == computed else fmt_num(total - computed),
+            "_values": (total, planned, gap)}
+
+
+def _published(totals, grand, currency, rates) -> dict:
+    columns = ("total_cost", "planned", "gap")
+    printed = [totals.get(c) for c in columns]
+    home = {"currency": currency, "rate": "", "cells": []}
+    for c, value in zip(columns, printed):
+        lines_sum = grand["_values"][columns.index(c)] if grand else None
+        if lines_sum is None and c == "gap" and grand:
+            lines_sum = 0
+        mismatch = is_number(value) and lines_sum is not None and value != lines_sum
+        home["cells"].append({"value": fmt_num(value), "mismatch": mismatch,
+                              "expected": fmt_num(lines_sum) if mismatch else ""})
+    t, p, g = printed
+    home["adds_up"] = not (is_number(t) and is_number(p) and is_number(g)) or t == p + g
+    rows = []
+    rates = rates if isinstance(rates, dict) else {}
+    in_currency = totals.get("in_currency") if isinstance(totals.get("in_currency"), dict) else {}
+    for cur, amounts in in_currency.items():
+        if not isinstance(amounts, dict):
+            continue
+        rate = rates.get(cur)
+        row = {"currency": str(cur), "rate": fmt_num(rate) if is_number(rate) else "no rate in plan.yaml", "cells": []}
+        for c, home_value in zip(columns, printed):
+            value = amounts.get(c)
+            expected = None
+            if is_number(rate) and rate and is_number(home_value):
+                with localcontext(_CONTEXT):
+                    expected = Decimal(home_value) / Decimal(rate)
+            mismatch = expected is not None and is_number(value) and abs(value - expected) > AMOUNT_TOLERANCE
+            row["cells"].append({"value": fmt_num(value), "mismatch": mismatch,
+                                 "expected": fmt_rounded(expected) if expected is not None else ""})
+        vt, vp, vg = (amounts.get(c) for c in columns)
+        # each converted figure is rounded on its own: they may differ by half a unit each
+        row["adds_up"] = (not (is_number(vt) and is_number(vp) and is_number(vg))
+                          or abs(vp + vg - vt) <= 3 * AMOUNT_TOLERANCE)
+        rows.append(row)
+    return {"home": home, "other": rows}
+
+
+def _px(value, scale) -> str:
+    """A length in pixels (one decimal) for `value` on a bar area of BAR_AREA for `scale`."""
+    with localcontext(_CONTEXT):
+        return str((Decimal(value) * BAR_AREA / Decimal(scale)).quantize(_TENTH))
+
+
+def _bar_chart(groups, currency) -> dict | None:
+    """Total cost per goal, with the planned and gap parts stacked under the outline of the total."""
+    if not groups:
+        return None
+    values = [g["total"]["_values"] for g in groups]
+    scale = max(max(t, p + (g or 0)) for t, p, g in values)
+    if not scale or scale <= 0:
+        return None
+    bars = []
+    for i, (group, (total, planned, gap)) in enumerate(zip(groups, values)):
+        y = 30 + i * (BAR_HEIGHT + BAR_GAP)
+        planned_w = _px(max(planned, 0), scale)
+        gap_w = _px(max(gap or 0, 0), scale)
+        bars.append({
+            "goal": group["goal"], "y": y, "text_y": y + BAR_HEIGHT // 2 + 5,
+            "planned_w": planned_w, "gap_x": str(BAR_LABEL + Decimal(planned_w)), "gap_w": gap_w,
+            "total_w": _px(max(total, 0), scale), "value_x": BAR_LABEL + BAR_AREA + 8,
+            "label": f"{fmt_num(total)} {currency}".rstrip(),
+            "title": (f"{group['goal']}: total cost {fmt_num(total)}, planned {fmt_num(planned)}, "
+                      f"gap {fmt_num(gap) or 'empty'}" + ("" if group["total"]["ok"] else " (planned + gap differs)")),
+            "ok": group["total"]["ok"],
+        })
+    height = 30 + len(groups) * (BAR_HEIGHT + BAR_GAP) + 4
+    return {"width": BAR_LABEL + BAR_AREA + BAR_VALUE, "height": height, "bars": bars,
+            "x0": BAR_LABEL, "area": BAR_AREA, "bar_h": BAR_HEIGHT}
+
+
+def _claim_view(graph, key, plan, lines, anchors, by_node) -> dict:
+    claim = graph.nodes[key]
+    values = [line["_values"] for line in lines]
+    natures = [line["nature"] for line in lines]
+    goal_of = [line["_goal"] for line in lines]
+    total = _sum(v[0] for v in values)
+    tolerance = claim.get("tolerance") if is_number(claim.get("tolerance")) else None
+    rows = []
+
+    def add(label, stated, computed, default_tolerance, unit):
+        suffix = " points" if unit == "%" else unit
+        allowed = tolerance if tolerance is not None else default_tolerance
+        off = None
+        difference = ""
+        if computed is not None and is_number(stated):
+            with localcontext(_CONTEXT):
+                diff = Decimal(stated) - computed
+            difference = fmt_rounded(diff) + suffix
+            off = abs(diff) > allowed
+        rows.append({"label": label, "stated": fmt_num(stated) + unit if is_number(stated) else _text(stated) or "",
+                     "computed": (fmt_rounded(computed) + unit) if computed is not None else "cannot be computed",
+                     "difference": difference, "off": off, "allowed": fmt_num(allowed) + suffix})
+
+    shares = claim.get("shares_of_total_cost")
+    if isinstance(shares, dict):
+        for goal_id, stated in shares.items():
+            part = _sum(v[0] for v, g in zip(values, goal_of) if g == goal_id)
+            add(f"{goal_id}: share of the total cost", stated, share(part, total), SHARE_TOLERANCE, "%")
+    by_nature = claim.get("shares_by_nature")
+    if isinstance(by_nature, dict):
+        for nature, stated in by_nature.items():
+            part = _sum(v[0] for v, n in zip(values, natures) if n == nature)
+            add(f"{nature} costs: share of the total cost", stated, share(part, total), SHARE_TOLERANCE, "%")
+    funding = claim.get("shares_by_funding")
+    if isinstance(funding, dict):
+        budget, donors = funding.get("state_budget"), funding.get("donors")
+        funded = [x for x in (budget, donors) if is_number(x)]
+        if funded:
+            parts = " + ".join(f"{name} {fmt_num(x)}%" for name, x in (("state budget", budget), ("donors", donors))
+                               if is_number(x))
+            add(f"funded ({parts}) against the planned column", _sum(funded),
+                share(_sum(v[1] for v in values), total), SHARE_TOLERANCE, "%")
+        if funding.get("gap") is not None:
+            add("financial gap: share of the total cost", funding.get("gap"),
+                share(_sum(v[2] for v in values), total), SHARE_TOLERANCE, "%")
+    amounts = claim.get("total_cost")
+    if isinstance(amounts, dict):
+        home = plan.get("currency")
+        rates = plan.get("exchange_rates") if isinstance(plan.get("exchange_rates"), dict) else {}
+        for cur, stated in amounts.items():
+            if not total:
+                computed = None
+            elif cur == home:
+                computed = Decimal(total)
+            elif is_number(rates.get(cur)) and rates.get(cur):
+                with localcontext(_CONTEXT):
+                    computed = Decimal(total) / Decimal(rates[cur])
+            else:
+                computed = None
+            add(f"total cost in {cur}", stated, computed, AMOUNT_TOLERANCE, f" {cur}")
+    return {"id": str(claim.get("id")), "anchor": anchors.of_node.get(key), "text": _text(claim.get("text")),
+            "note": _text(claim.get("note")), "rows": rows, "findings": by_node.get(key, [])}
+
+
+# --- measures and indicators --------------------------------------------------------------------
+
+def _indicators(graph, plan_key, anchors, by_node):
+    has_actuals = bool(_out(graph, plan_key, "has_report"))
+    shown: set[str] = set()
+    goals = []
+    outcome_by_goal: dict = defaultdict(list)
+    outcome_keys = [k for k, d in graph.nodes(data=True)
+                    if d.get("kind") == "indicator" and d.get("level") == "outcome"]
+    for k in outcome_keys:
+        outcome_by_goal[graph.nodes[k].get("goal")].append(k)
+    for gkey in _out(graph, plan_key, "has_goal"):
+        goal = graph.nodes[gkey]
+        objectives = []
+        for okey in _out(graph, gkey, "has_objective"):
+            objective = graph.nodes[okey]
+            measures = [_measure_view(graph, mkey, anchors, by_node, shown)
+                        for mkey in _out(graph, okey, "has_measure")]
+            objectives.append({"id": str(objective.get("id")), "title": _text(objective.get("title")),
+                               "anchor": anchors.of_node.get(okey), "findings": by_node.get(okey, []),
+                               "measures": measures})
+        refs, missing = [], []
+        for ikey in _out(graph, gkey, "measured_by") + outcome_by_goal.get(goal.get("id"), []):
+            if ikey in refs:
+                continue
+            if graph.nodes[ikey].get("kind") == "indicator":
+                refs.append(ikey)
+            elif ikey not in missing:
+                missing.append(ikey)
+        shown.update(refs)
+        goals.append({"id": str(goal.get("id")), "title": _text(goal.get("title")), "anchor": anchors.of_node.get(gkey),
+                      "findings": by_node.get(gkey, []), "objectives": objectives,
+                      "outcome": _indicator_table(graph, refs, anchors, by_node) if refs else None,
+                      "missing_outcome": [str(graph.nodes[k].get("id")) for k in missing]})
+    rest = [k for k in outcome_keys if k not in shown]
+    orphans = _indicator_table(graph, rest, anchors, by_node) if rest else None
+    return goals, orphans, has_actuals
+
+
+def _bodies(graph, mkey, rel) -> list[dict]:
+    out = []
+    for _, target, data in graph.out_edges(mkey, data=True):
+        if data.get("rel") != rel:
+            continue
+        node = graph.nodes[target]
+        known = node.get("kind") == "institution"
+        out.append({"label": str(data.get("label", node.get("id"))), "known": known,
+                    "name": _text(node.get("name")) if known else "not in institutions.yaml"})
+    return out
+
+
+def _measure_view(graph, mkey, anchors, by_node, shown) -> dict:
+    m = graph.nodes[mkey]
+    indicator_keys = [k for k in _out(graph, mkey, "measured_by") if graph.nodes[k].get("kind") == "indicator"]
+    shown.update(indicator_keys)
+    costs = []
+    findings = list(by_node.get(mkey, []))
+    for lkey in _out(graph, mkey, "costed_by"):
+        line = graph.nodes[lkey]
+        costs.append({"year": _text(line.get("year")) or "", "nature": _text(line.get("nature")) or "",
+                      "amount": fmt_num(line.get("total_cost")), "funded": fmt_num(line.get("planned")),
+                      "source": _text(line.get("funding_source")) or ""})
+        findings += by_node.get(lkey, [])
+    statuses = []
+    for ukey in _out(graph, mkey, "reported_in"):
+        update = graph.nodes[ukey]
+        if update.get("kind") != "status_update":
+            continue
+        statuses.append({"report": str(update.get("report")), "status": _text(update.get("status")) or ""})
+        findings += by_node.get(ukey, [])
+    findings.sort(key=lambda f: int(f["anchor"].rsplit("-", 1)[1]))
+    return {
+        "id": str(m.get("id")), "title": _text(m.get("title")), "anchor": anchors.of_node.get(mkey),
+        "responsible": _bodies(graph, mkey, "responsible"), "contributing": _bodies(graph, mkey, "contributing"),
+        "start": _text(m.get("start")) or "?", "deadline": _text(m.get("deadline")) or "?",
+        "status": _text(m.get("status")), "statuses": statuses, "note": _text(m.get("note")),
+        "costs": costs, "findings": findings,
+        "indicators": _indicator_table(graph, indicator_keys, anchors, by_node) if indicator_keys else None,
+    }
+
+
+def fmt_relative(target: dict) -> str:
+    """A relative target as written: `+5% of baseline`, `-2% of previous`."""
+    rate = target.get("relative")
+    text = (("+" if is_number(rate) and rate >= 0 else "") + fmt_num(rate)) if is_number(rate) else str(rate)
+    out = f"{text}% of {target.get('of')}"
+    if target.get("per_year"):
+        out += " per year"
+    return out
+
+
+def _indicator_table(graph, keys, anchors, by_node) -> dict:
+    years = sorted({y for k in keys for y in (graph.nodes[k].get("targets") or {}) if isinstance(y, int)})
+    rows = [_indicator_row(graph, k, years, anchors, by_node) for k in keys]
+    return {"years": [str(y) for y in years], "rows": rows}
+
+
+def _actuals(graph, ikey) -> list[dict]:
+    out = []
+    for akey in _out(graph, ikey, "reported_in"):
+        a = graph.nodes[akey]
+        if a.get("kind") != "actual":
+            continue
+        year, half = a.get("year"), a.get("half")
+        period = f"{year}-H{half}" if half else f"{year}"
+        out.append({"period": period, "value": fmt_num(a.get("value")), "report": str(a.get("report")),
+                    "_x": _period_x(year, half), "_v": a.get("value")})
+    out.sort(key=lambda a: (a["_x"] is None, a["_x"] or 0, a["report"]))
+    return out
+
+
+def _period_x(year, half):
+    """Where a value reported for a period sits on the time axis: targets are due at year end."""
+    if not isinstance(year, int) or isinstance(year, bool):
+        return None
+    return Decimal(year) - (Decimal("0.5") if half == 1 else 0)
+
+
+def _indicator_row(graph, ikey, years, anchors, by_node) -> dict:
+    ind = graph.nodes[ikey]
+    baseline = ind.get("baseline") if isinstance(ind.get("baseline"), dict) else {}
+    base_value, base_year = baseline.get("value"), baseline.get("year")
+    targets = ind.get("targets") or {}
+    with localcontext(_CONTEXT):
+        resolved = resolve_targets(targets, base_value)
+    cells = []
+    for y in years:
+        if y not in targets:
+            cells.append({"text": "", "resolved": "", "kind": "none"})
+            continue
+        value = targets[y]
+        if value is None:
+            cells.append({"text": "–", "resolved": "", "kind": "dash"})
+        elif isinstance(value, dict):
+            r = resolved.get(y)
+            cells.append({"text": fmt_relative(value), "resolved": fmt_rounded(r) if r is not None else "",
+                          "kind": "relative"})
+        else:
+            cells.append({"text": fmt_num(value), "resolved": "", "kind": "number"})
+    actuals = _actuals(graph, ikey)
+    findings = list(by_node.get(ikey, []))
+    for akey in _out(graph, ikey, "reported_in"):
+        findings += by_node.get(akey, [])
+    findings.sort(key=lambda f: int(f["anchor"].rsplit("-", 1)[1]))
+    facts = [x for x in (_text(ind.get("unit")), _text(ind.get("direction")), _text(ind.get("nature"))) if x]
+    baseline_text = ""
+    if base_value is not None or base_year is not None:
+        baseline_text = f"{_text(base_year) or '?'}: {fmt_num(base_value) if base_value is not None else '–'}"
+    return {
+        "id": str(ind.get("id")), "name": _text(ind.get("name")), "anchor": anchors.of_node.get(ikey),
+        "facts": " · ".join(facts), "baseline": baseline_text,
+        "baseline_note": _text(baseline.get("note")), "cells": cells,
+        "actuals": [{k: v for k, v in a.items() if not k.startswith("_")} for a in actuals],
+        "spark": _sparkline(base_year, base_value, resolved, actuals),
+        "note": _text(ind.get("note")), "findings": findings,
+    }
+
+
+def _sparkline(base_year, base_value, resolved, actuals) -> dict | None:
+    """Baseline → targets as a line, actuals as dots, on a small time-by-value chart."""
+    plan_points = []
+    if isinstance(base_year, int) and is_number(base_value):
+        plan_points.append((Decimal(base_year), Decimal(base_value)))
+    for year, value in resolved.items():
+        if isinstance(year, int) and value is not None:
+            plan_points.append((Decimal(year), Decimal(value)))
+    actual_points = [(a["_x"], Decimal(a["_v"])) for a in actuals if a["_x"] is not None and is_number(a["_v"])]
+    points = plan_points + actual_points
+    if len(points) < 2:
+        return None
+    xs, vs = [p[0] for p in points], [p[1] for p in points]
+    x_lo, x_hi, v_lo, v_hi = min(xs), max(xs), min(vs), max(vs)
+    inner_w, inner_h = SPARK_W - 2 * SPARK_PAD, SPARK_H - 2 * SPARK_PAD
+
+    def xy(point):
+        x, v = point
+        with localcontext(_CONTEXT):
+            px = SPARK_PAD + (inner_w * (x - x_lo) / (x_hi - x_lo) if x_hi != x_lo else Decimal(inner_w) / 2)
+            py = SPARK_PAD + (inner_h * (v_hi - v) / (v_hi - v_lo) if v_hi != v_lo else Decimal(inner_h) / 2)
+            return str(px.quantize(_TENTH)), str(py.quantize(_TENTH))
+
+    line = " ".join(",".join(xy(p)) for p in plan_points)
+    first = xy(plan_points[0]) if plan_points else None
+    dots = [dict(zip(("x", "y"), xy(p))) for p in actual_points]
+    label = []
+    if isinstance(base_year, int) and is_number(base_value):
+        label.append(f"baseline {base_year}: {fmt_num(base_value)}")
+    label += [f"{y}: {fmt_rounded(v)}" for y, v in resolved.items() if v is not None]
+    label += [f"actual {a['period']}: {a['value']}" for a in actuals]
+    return {"w": SPARK_W, "h": SPARK_H, "line": line, "start": first, "dots": dots,
+            "single": len(plan_points) == 1, "label": "; ".join(label)}
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+def _rule_groups(report, findings) -> list[dict]:
+    infos = {info.id: info for info in rule_infos(report)}
+    by_rule: dict[str, list] = defaultdict(list)
+    for f in findings:
+        by_rule[f["rule"]].append(f)
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    groups = []
+    for rule_id in sorted(by_rule, key=lambda r: (min(rank.get(f["severity"], 9) for f in by_rule[r]), r)):
+        items = by_rule[rule_id]
+        info = infos.get(rule_id)
+        severities = sorted({f["severity"] for f in items}, key=lambda s: rank.get(s, 9))
+        groups.append({"id": rule_id, "anchor": f"rule-{_UNSAFE.sub('_', rule_id)}",
+                       "title": info.title if info else rule_id, "severity": severities[0],
+                       "severities": ", ".join(severities),
+                       "rationale": info.rationale if info else "", "count": len(items), "findings": items})
+    return groups
+
+
+def _waived(report) -> list[dict]:
+    out = []
+    for w in report.waived:
+        f, waiver = w.finding, w.waiver
+        expires = getattr(waiver, "expires", None)
+        out.append({"rule": f.rule, "location": f"{f.file}:{f.line}:{f.column}", "node": f.node, "message": f.message,
+                    "reason": str(getattr(waiver, "reason", "") or ""),
+                    "approved_by": str(getattr(waiver, "approved_by", "") or ""),
+                    "expires": expires.isoformat() if expires else ""})
+    return out
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+def environment() -> Environment:
+    """Jinja2 with autoescaping on for every template and value: plan text is never markup."""
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render_html(validated, report, *, as_of: datetime.date) -> str:
+    """The report of one checked plan as one self-contained HTML page."""
+    view = build_view(validated, report, as_of=as_of)
+    return environment().get_template(TEMPLATE).render(**view)
+
+
+def write_html(path: str | Path, text: str) -> None:
+    """Writes the page as UTF-8 bytes, line ends as rendered, whatever the platform."""
+    Path(path).write_bytes(text.encode("utf-8"))

@@ -1,0 +1,1 @@
+"""Sorting a run's findings for review: waivers, baselines and triage."""

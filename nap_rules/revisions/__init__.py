@@ -1,0 +1,1 @@
+"""Revisions of a plan: git revisions, plan changes and the diff of two revisions."""

@@ -1,0 +1,92 @@
+"""`git:REV` plan folders: a revision of the current repository's plan folder, exported to a temporary one.
+
+The folder inside the repository is the same as that of a plan folder given on the command
+line (`nap-rules diff git:HEAD~1 plan/` compares HEAD~1's `plan/` with the working copy).
+Git runs with a list of arguments, never through a shell.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tarfile
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import InputError
+
+PREFIX = "git:"
+
+
+@dataclass(frozen=True)
+class Side:
+    folder: Path  # where the plan files are to be read
+    label: str  # how the output names this side
+    display: str  # the folder as reports show its files (e.g. `plan`)
+
+    def relabel(self, findings) -> list:
+        """Findings read from a temporary export, pointed back at the folder they come from."""
+        root = Path(os.path.normpath(str(self.folder))).as_posix()
+        if root == self.display:
+            return list(findings)
+        out = []
+        for f in findings:
+            if f.file == root or f.file.startswith(root + "/"):
+                f = replace(f, file=self.display + f.file[len(root):])
+            out.append(f)
+        return out
+
+
+def is_revision(spec: str) -> bool:
+    return spec.startswith(PREFIX)
+
+
+@contextmanager
+def open_side(spec: str, reference: str) -> Iterator[Side]:
+    """A plan folder for `spec`: the folder itself, or `git:REV` of `reference`'s place in the repository."""
+    if not is_revision(spec):
+        yield Side(Path(spec), spec, Path(os.path.normpath(spec)).as_posix())
+        return
+    rev = spec[len(PREFIX):]
+    with tempfile.TemporaryDirectory(prefix="nap-rules-") as tmp:
+        folder = export_revision(rev, reference, Path(tmp))
+        display = Path(os.path.normpath(reference)).as_posix()
+        yield Side(folder, f"{spec} ({display})", display)
+
+
+def _git(args: list[str], cwd: Path, what: str) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise InputError(f"{what}: git is not installed") from None
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(f"{what}: {reason[-1]}" if reason else what)
+    return done.stdout
+
+
+def export_revision(rev: str, plan_dir: str, dest: Path) -> Path:
+    """Write revision `rev` of the folder `plan_dir` (inside a git work tree) under `dest`; its path there."""
+    what = f"{PREFIX}{rev}"
+    if not rev or rev.startswith("-"):
+        raise InputError(f"{what}: expected a revision after 'git:', such as git:HEAD~1 or git:v1.0")
+    here = Path(plan_dir).resolve()
+    cwd = here if here.is_dir() else Path.cwd()
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd, what).decode().strip()).resolve()
+    try:
+        rel = here.relative_to(top).as_posix()
+    except ValueError:
+        raise InputError(f"{what}: {plan_dir} is not inside the git repository at {top}") from None
+    _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top, f"{what}: unknown revision")
+    paths = [] if rel == "." else ["--", rel]
+    archive = _git(["archive", "--format=tar", rev, *paths], top, f"{what}: no folder {rel} in that revision")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
+    folder = dest / rel
+    if not folder.is_dir():
+        raise InputError(f"{what}: no folder {rel} in that revision")
+    return folder

@@ -1,0 +1,120 @@
+"""Evaluates compiled rules over a plan graph and turns failures into located findings.
+
+Each rule runs only over the nodes of its `applies_to` kind (from an index built once per
+graph). A rule that cannot be evaluated on a node gives one `NAP-ENGINE` finding for that rule
+and node; the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Mapping
+
+from ..findings import Finding, sort_findings
+from ..lang.runtime import DECIMAL_CONTEXT, EvalError, Frame
+from ..model.index import GraphIndex, node_location
+from ..model.values import render
+from ..ruleset.rules import Rule
+
+ENGINE_RULE = "NAP-ENGINE"
+_VALUE_WIDTH = 500  # characters of each value kept for --explain
+
+
+def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
+             params_override: Mapping[str, Mapping] | None = None,
+             index: GraphIndex | None = None) -> list[Finding]:
+    """The findings of `rules` on `graph`, sorted (CONTRACT §5)."""
+    index = index if index is not None else GraphIndex(graph)
+    overrides = params_override or {}
+    findings: list[Finding] = []
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        for rule in rules:
+            params = {**rule.params, **overrides.get(rule.id, {})}
+            findings.extend(evaluate_rule(rule, index, as_of, params))
+    return sort_findings(findings)
+
+
+def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: dict, *,
+                  keys=None, record=None, steps_before: int = 0) -> list[Finding]:
+    """The findings of `rule` on the nodes of its kind, or on `keys`.
+
+    `record(key, findings, steps)`, when given, is called after each node with the findings it
+    gave and the steps it took; the index's `begin(key)` is called before it (see
+    nap_rules.incremental.tracking). `steps_before` counts towards the rule's limit over the run.
+    """
+    compiled = rule.compiled
+    limits = compiled.limits
+    fr = Frame(index, as_of, params, limits)
+    where = compiled.where.fn if compiled.where is not None else None
+    lets = [(name, f"let {name}", c.fn) for name, c in compiled.lets]
+    check = compiled.assert_.fn
+    attrs_of = index.attrs
+    out: list[Finding] = []
+    total = steps_before
+    at = fr.at
+    before = 0
+    for key in index.by_kind.get(rule.applies_to, ()) if keys is None else keys:
+        attrs = attrs_of[key]
+        if record is not None:
+            index.begin(key)
+            before = len(out)
+        at(key, attrs)
+        phase = "where"
+        try:
+            if where is None or where(fr):
+                for name, phase, fn in lets:
+                    fr.vars[name] = fn(fr)
+                phase = "assert"
+                if not check(fr):
+                    phase = "message"
+                    out.append(_finding(rule, fr, key, attrs))
+        except Exception as exc:  # noqa: BLE001 - any failure is contained as a finding
+            out.append(_engine_finding(rule, key, attrs, phase, _reason(exc)))
+        total += fr.steps
+        if record is not None:
+            record(key, out[before:], fr.steps)
+        if total > limits.rule_steps:
+            reason = limits.refusal("rule_steps", "stopped: too many evaluation steps over the run")
+            out.append(_engine_finding(rule, key, attrs, phase, reason))
+            break
+    return out
+
+
+def _finding(rule: Rule, fr: Frame, key, attrs: dict) -> Finding:
+    compiled = rule.compiled
+    limit = compiled.limits.sequence_length
+    message = compiled.message.render(fr, limit)
+    detail = compiled.detail.render(fr, limit) if compiled.detail is not None else ""
+    loc = None
+    if rule.at is not None:
+        loc = (attrs.get("field_locs") or {}).get(rule.at)
+    if loc is None:
+        loc = node_location(attrs)
+    values = tuple((name, render(fr.vars[name], _VALUE_WIDTH)) for name, _ in compiled.lets)
+    values += tuple((name, render(attrs.get(name), _VALUE_WIDTH)) for name in sorted(compiled.fields))
+    return Finding(rule.id, rule.severity, key, message, loc.file, loc.line, loc.column,
+                   detail=detail, values=values)
+
+
+def _engine_finding(rule: Rule, key, attrs: dict, phase: str, reason: str) -> Finding:
+    loc = node_location(attrs)
+    message = f"rule {rule.id} could not be evaluated on {key} ({phase}): {reason}"
+    return Finding(ENGINE_RULE, "error", key, message, loc.file, loc.line, loc.column,
+                   detail=rule.id, values=(("rule", rule.id), ("phase", phase)))
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, EvalError):
+        return str(exc)
+    if isinstance(exc, (ZeroDivisionError, decimal.DivisionByZero)):
+        return "division by zero"
+    if isinstance(exc, decimal.InvalidOperation):
+        return "invalid arithmetic (e.g. 0 / 0, or a number beyond 28 significant digits)"
+    if isinstance(exc, TypeError):
+        return f"values of incompatible types: {exc}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to evaluate"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,63 @@
+"""The run, in its one direction: load → validate → graph → evaluate; each step a function."""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..findings import Finding, sort_findings
+from ..load.plan_folder import PlanFiles, read_plan_dir
+from ..load.schema_check import check_plan_files
+from ..load.yaml_reader import DEFAULT_LIMITS, Limits
+from ..model.graph import build_graph
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+@dataclass
+class Validated:
+    files: PlanFiles
+    graph: "nx.MultiDiGraph | None"  # None when the files break their schemas
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def plan_id(self) -> str:
+        return self.files.plan_id
+
+
+@contextmanager
+def collector_paused():
+    """A run builds millions of small acyclic objects: the cyclic collector only slows it down."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def validate(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
+             progress_dirs=(), cache: str | Path | None = None) -> Validated:
+    """Schema and reference findings; InputError when a file cannot be read at all.
+
+    Rules need a well-formed graph, so when any file breaks its schema the graph is not
+    built and only the schema findings are returned. `cache` is a cache folder
+    (nap_rules.load.file_cache): files read before are taken from it, with their schema findings.
+    """
+    with collector_paused():
+        file_cache = None
+        if cache is not None:
+            from ..load.file_cache import FileCache
+
+            file_cache = FileCache(cache, limits)
+        files = read_plan_dir(plan_dir, limits, pure, progress_dirs, cache=file_cache)
+        findings = check_plan_files(files)
+        if any(f.severity == "error" for f in findings):
+            return Validated(files, None, sort_findings(findings))
+        graph, ref_findings = build_graph(files)
+        return Validated(files, graph, sort_findings(findings + ref_findings))
