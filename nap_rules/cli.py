@@ -119,7 +119,8 @@ def validate(plan_dir, fmt, limits, cache):
     except InputError as exc:
         fail(exc)
     notes = () if result.graph is not None else ("references not checked: fix the schema errors first",)
-    report = Report(__version__, result.plan_id, tuple(result.findings), len(result.files.files), notes=notes)
+    report = Report(__version__, result.plan_id, tuple(result.findings), len(result.files.files), notes=notes,
+                    flat=True)
     emit(render(fmt, report), None)
     sys.exit(exit_code(result.findings, "error"))
 
@@ -152,11 +153,13 @@ class _Date(click.ParamType):
               help="Findings listed in FILE are known: only new findings fail the run.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=str),
               help="Record the findings in FILE as the baseline, and exit 0.")
-@click.option("--explain", is_flag=True, help="Show, under each finding, the values its rule saw.")
+@click.option("--explain", is_flag=True, help="Show, under each finding, the values its rule saw (implies --flat).")
+@click.option("--flat", is_flag=True,
+              help="Text: one line per finding (file:line:col  SEVERITY  RULE  message), not the summary by cause.")
 @limit_option
 @cache_option
 def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, progress_dirs, baseline,
-          write_baseline, explain, limits, cache):
+          write_baseline, explain, flat, limits, cache):
     """Check PLAN_DIR (default: plan/) with the standard rules and any --rules."""
     import dataclasses
 
@@ -169,8 +172,8 @@ def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, p
                            progress_dirs=progress_dirs, baseline=baseline, cache=cache or None))[1]
     except InputError as exc:
         fail(exc)
-    if explain:
-        report = dataclasses.replace(report, explain=True)
+    if explain or flat:
+        report = dataclasses.replace(report, explain=explain, flat=True)
     if write_baseline:
         from .review.baseline import write_baseline as baseline_text
 
@@ -246,8 +249,10 @@ def graph(plan_dir, fmt, output, limits):
 
 @main.command("report")
 @click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
-@click.option("--html", "html_file", required=True, type=click.Path(dir_okay=False, path_type=str),
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=str),
               help="Write the report to FILE (one self-contained HTML page).")
+@click.option("--pdf", "pdf_file", type=click.Path(dir_okay=False, path_type=str),
+              help="Print the same page to FILE as PDF, with a headless Chromium (its print layout).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
               help="A further folder of rule files (repeatable); added to the standard rules.")
 @click.option("--no-standard-rules", is_flag=True, help="Run only the rules of --rules and the configuration.")
@@ -255,10 +260,15 @@ def graph(plan_dir, fmt, output, limits):
 @click.option("--progress", "progress_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
               help="A folder of monitoring reports kept outside PLAN_DIR (repeatable).")
 @limit_option
-def report_command(plan_dir, html_file, rule_dirs, no_standard_rules, as_of, progress_dirs, limits):
+def report_command(plan_dir, html_file, pdf_file, rule_dirs, no_standard_rules, as_of, progress_dirs, limits):
     """Write a report of PLAN_DIR for reviewers: budget, indicators, findings, charts (exits 0)."""
+    import tempfile
+
     from .check import check_plan
     from .report.html import render_html, write_html
+
+    if not html_file and not pdf_file:
+        fail(InputError("say where to write the report: --html FILE, --pdf FILE or both"))
 
     as_of = as_of or datetime.date.today()
     try:
@@ -267,13 +277,23 @@ def report_command(plan_dir, html_file, rule_dirs, no_standard_rules, as_of, pro
         text = render_html(validated, result, as_of=as_of)
     except InputError as exc:
         fail(exc)
-    try:
-        write_html(html_file, text)
-    except OSError as exc:
-        fail(InputError(f"cannot write the report: {exc.strerror or exc}", file=html_file))
+    with tempfile.TemporaryDirectory(prefix="nap-rules-report-") as scratch:
+        page = html_file or str(Path(scratch) / "report.html")
+        try:
+            write_html(page, text)
+        except OSError as exc:
+            fail(InputError(f"cannot write the report: {exc.strerror or exc}", file=page))
+        if pdf_file:
+            from .report.browser import print_pdf
+
+            try:
+                print_pdf(page, pdf_file)
+            except InputError as exc:
+                fail(exc)
     counts = ", ".join(f"{n} {s}" for s, n in result.counts().items())
     total = len(result.findings)
-    click.echo(f"wrote {html_file}: {total} finding{'s' if total != 1 else ''} ({counts})", err=True)
+    written = " and ".join(f for f in (html_file, pdf_file) if f)
+    click.echo(f"wrote {written}: {total} finding{'s' if total != 1 else ''} ({counts})", err=True)
 
 
 @main.group()
@@ -305,12 +325,16 @@ def rules_list(rule_dirs):
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str))
 def rules_explain(rule_id, rule_dirs):
     """What RULE_ID checks, why, and an example that passes and one that fails."""
-    from .ruleset.ruledoc import explain_rule
+    from .ruleset.builtin import builtin
+    from .ruleset.ruledoc import explain_builtin, explain_rule
 
     try:
         found = [r for r in _standard_and_extra(rule_dirs) if r.id == rule_id]
     except InputError as exc:
         fail(exc)
+    if not found and builtin(rule_id) is not None:
+        click.echo(explain_builtin(builtin(rule_id)), nl=False)
+        return
     if not found:
         click.echo(f"unknown rule {rule_id!r}; `nap-rules rules list` shows them all", err=True)
         sys.exit(EXIT_INPUT)

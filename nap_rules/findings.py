@@ -22,6 +22,19 @@ class Finding:
     values: tuple = field(default=(), compare=False)  # (name, value) pairs the rule saw
     # the line of the plan's source document (plan.yaml `document`) that the node cites, if any
     doc_line: int | None = field(default=None, compare=False)
+    # what the finding is an occurrence of: findings with the same cause are one problem
+    # ("" reads as the finding alone: `cause_key`); with the cause in one line and the money involved
+    cause: str = field(default="", compare=False)
+    cause_text: str = field(default="", compare=False)
+    amount: object = field(default=None, compare=False)
+    place: tuple = field(default=(), compare=False)  # (goal id, measure id) of the plan item, "" where none
+
+    @property
+    def cause_key(self) -> str:
+        """`RULE:key` of the rule's declared cause; the rule and the node (or file position) otherwise."""
+        if self.cause:
+            return self.cause
+        return f"{self.rule}:{self.node or f'{self.file}:{self.line}:{self.column}'}"
 
     def sort_key(self):
         return (self.file, self.line, self.column, self.rule, self.node, self.message)
@@ -36,6 +49,7 @@ class Finding:
             "line": self.line,
             "column": self.column,
             **({"doc_line": self.doc_line} if self.doc_line is not None else {}),
+            "cause": self.cause_key,
         }
 
     def cites(self) -> str:
@@ -61,6 +75,7 @@ class Report:
     fixed: tuple = ()  # baseline entries (baseline.BaselineEntry) that no longer occur
     waived: tuple = ()  # waivers.Waived: findings accepted by a waiver, with its reason
     explain: bool = False  # show the values each rule saw (Finding.values)
+    flat: bool = False  # text: one line per finding, as linters print, instead of the summary by cause
     document: object = None  # model.document.Document: the source document the plan cites, if declared
 
     def counts(self) -> dict[str, int]:

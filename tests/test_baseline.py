@@ -38,7 +38,7 @@ def test_written_baseline_is_sorted_json_without_positions():
     assert doc["schema"] == "nap-rules/baseline/v1"
     keys = [(e["rule"], e["node"], e["detail"]) for e in doc["findings"]]
     assert keys == sorted(keys)
-    assert set(doc["findings"][0]) == {"rule", "node", "detail", "message", "file"}
+    assert set(doc["findings"][0]) == {"rule", "node", "detail", "message", "file", "cause"}
     assert "\"line\"" not in write_baseline([A]) and "\"column\"" not in write_baseline([A])
 
 

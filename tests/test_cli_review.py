@@ -26,7 +26,7 @@ def run(*args: str):
 
 
 def check(*args: str):
-    return run("check", *args, "--as-of", AS_OF)
+    return run("check", *args, "--as-of", AS_OF, "--flat")  # one line per finding
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +86,10 @@ def test_a_fixed_finding_is_reported_as_fixed(baseline, tmp_path):
     edit(plan / "goals" / "PG1.yaml", "responsible: [MB]", "responsible: [MI]")
     result = check(str(plan), "--baseline", str(baseline))
     assert result.exit_code == 0, result.output
-    assert " 1 fixed since" in result.stdout
+    # MB was 1.1.2's only responsible entry: an unknown name, and no accountable body
+    assert " 2 fixed since" in result.stdout
     assert "fixed: NAP-REF-001  measure:1.1.2  body not in institutions.yaml: 'MB'" in result.stdout
+    assert "fixed: NAP-RESP-008  measure:1.1.2  measure 1.1.2 has no accountable body" in result.stdout
 
 
 def test_an_unreadable_baseline_is_an_input_error(tmp_path):
@@ -127,13 +129,13 @@ def waived_plan(tmp_path) -> Path:
 
 
 def test_a_waiver_holds_through_its_expiry_day(waived_plan, baseline):
-    result = run("check", str(waived_plan), "--baseline", str(baseline), "--as-of", "2024-06-30")
+    result = run("check", str(waived_plan), "--baseline", str(baseline), "--as-of", "2024-06-30", "--flat")
     assert result.exit_code == 0, result.output
     assert finding_lines(result.stdout) == [] and "1 waived" in result.stdout
 
 
 def test_an_expired_waiver_stops_waiving_and_says_so(waived_plan, baseline):
-    result = run("check", str(waived_plan), "--baseline", str(baseline), "--as-of", "2024-07-01")
+    result = run("check", str(waived_plan), "--baseline", str(baseline), "--as-of", "2024-07-01", "--flat")
     assert result.exit_code == 1, result.output
     lines = finding_lines(result.stdout)
     assert any("NAP-RESP-001" in line for line in lines)
@@ -211,7 +213,8 @@ def test_diff_lists_exactly_the_changes_and_their_findings(revised):
         ("budget_line_changed", "budget_line:PG1-current", "total_cost", 50677784, 50000000),
     ]
     # the body now resolves: the unknown-body finding is fixed
-    assert [(f["rule"], f["node"]) for f in doc["findings"]["fixed"]] == [("NAP-REF-001", "measure:1.1.2")]
+    assert sorted((f["rule"], f["node"]) for f in doc["findings"]["fixed"]) == [("NAP-REF-001", "measure:1.1.2"),
+                                                                                ("NAP-RESP-008", "measure:1.1.2")]
     # a changed budget line breaks the published sums: every new finding is about the budget
     new = doc["findings"]["new"]
     assert new and all(f["file"].endswith("budget.yaml") or f["file"].endswith("plan.yaml") for f in new)
@@ -294,4 +297,5 @@ def test_json_report_marks_new_and_known_findings_against_a_baseline(tmp_path):
     new = [(f["rule"], f["node"]) for f in doc["findings"] if f["status"] == "new"]
     assert new == [("NAP-RESP-001", "measure:1.1.1")]
     assert doc["baseline"]["new"] == 1 and doc["baseline"]["known"] == len(doc["findings"]) - 1
-    assert [(e["rule"], e["node"]) for e in doc["baseline"]["fixed"]] == [("NAP-REF-001", "measure:1.1.1")]
+    assert [(e["rule"], e["node"]) for e in doc["baseline"]["fixed"]] == [("NAP-REF-001", "measure:1.1.1"),
+                                                                          ("NAP-RESP-008", "measure:1.1.1")]

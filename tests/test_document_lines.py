@@ -29,8 +29,9 @@ def _check(plan, *args):
 
 def test_text_json_and_sarif_carry_the_document_line(tmp_path):
     plan = _plan(tmp_path)
-    text = _check(plan).output
+    text = _check(plan, "--flat").output
     assert "body not in institutions.yaml: 'XX' [document L3]" in text
+    assert "[document L3]" in _check(plan).output  # the summary by cause cites it too
     [ref] = [f for f in json.loads(_check(plan, "--format", "json").output)["findings"] if f["rule"] == "NAP-REF-001"]
     assert ref["doc_line"] == 3
     sarif = json.loads(_check(plan, "--format", "sarif").output)

@@ -14,7 +14,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
                 "objective", "goal", "doc_line"),
     "indicator": ("name", "level", "measure", "goal", "unit", "direction", "nature", "frequency",
                   "formula", "baseline", "targets", "note", "sdg", "data_source", "collected_by", "doc_line"),
-    "institution": ("name", "aliases", "institution_kind", "note", "doc_line"),
+    "institution": ("name", "aliases", "institution_kind", "category", "note", "doc_line"),
     "budget_line": ("level", "goal", "measure", "nature", "year", "total_cost", "planned", "gap",
                     "funding_source", "note", "doc_line"),
     "claim": ("text", "tolerance", "shares_of_total_cost", "shares_by_nature",
@@ -48,6 +48,19 @@ def cited_line(value) -> int | None:
     if isinstance(value, (list, tuple)):
         value = value[0] if value else None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def place_of(attrs) -> tuple[str, str]:
+    """(goal id, measure id) of the plan item a node belongs to ("" where it has none)."""
+    get = dict.get  # a placeholder of a partial build answers kind and id only
+    kind = get(attrs, "kind")
+    if kind == "goal":
+        return (str(get(attrs, "id")), "")
+    if kind == "measure":
+        return (str(get(attrs, "goal") or ""), str(get(attrs, "id")))
+    if kind in ("objective", "indicator", "budget_line"):
+        return (str(get(attrs, "goal") or ""), str(get(attrs, "measure") or ""))
+    return ("", "")
 
 
 def fields_of(kind: str) -> frozenset[str]:

@@ -14,7 +14,7 @@ from ..findings import Finding
 from ..incremental.tracking import NeedFullRun
 from ..load.locations import Location, LocList, LocMap
 from ..load.plan_folder import PlanFiles
-from .fields import cited_line
+from .fields import cited_line, place_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,7 +33,7 @@ FIELDS = {
     "measure": ("title", "responsible", "contributing", "start", "deadline", "status", "note", "doc_line"),
     "indicator": ("name", "unit", "direction", "nature", "frequency", "formula", "baseline", "note", "sdg",
                   "collected_by", "doc_line"),
-    "institution": ("name", "aliases", "note", "doc_line"),
+    "institution": ("name", "aliases", "category", "note", "doc_line"),
     "budget_line": ("goal", "nature", "total_cost", "planned", "gap", "note", "doc_line"),
     "claim": ("text", "tolerance", "shares_of_total_cost", "shares_by_nature", "shares_by_funding", "total_cost", "note",
               "doc_line"),
@@ -211,7 +211,8 @@ class GraphBuilder:
                                       "source": where, "field_locs": {}}
                 self.succ[target] = {}
                 self.pred[target] = {}
-            self._dangling.append((src, kind, ident, where, cited_line(self.nodes[src].get("doc_line"))))
+            attrs = self.nodes[src]
+            self._dangling.append((src, kind, ident, where, cited_line(attrs.get("doc_line")), rel, place_of(attrs)))
         if rel:
             self.edge(src, target, rel, label)
         return target
@@ -224,7 +225,7 @@ class GraphBuilder:
         """
         by_kind: dict[str, set] = {}
         dangling = self._dangling + self.dangling_elsewhere
-        for _, kind, ident, _, _ in dangling:
+        for _, kind, ident, *_ in dangling:
             by_kind.setdefault(kind, set()).add(str(ident))
         hints: dict = {}
         for kind, idents in by_kind.items():
@@ -236,13 +237,16 @@ class GraphBuilder:
                 names.update(k[len(prefix):].split("~")[0] for k in self.elsewhere if k.startswith(prefix))
             hints[kind] = close_matches(idents, names)
         out = []
-        for src, kind, ident, where, doc_line in dangling:
+        for src, kind, ident, where, doc_line, rel, place in dangling:
             close = hints[kind].get(str(ident))
             hint = f"; did you mean {close!r}?" if close else ""
             what = {"institution": "body not in institutions.yaml"}.get(kind, f"unknown {kind}")
             message = f"{what}: {ident!r}{hint}"
-            out.append(Finding(REF_RULE[kind], "error", src, message, where.file, where.line, where.column,
-                               detail=f"{kind}:{ident}", doc_line=doc_line))
+            # an unknown body is an error where it is to answer for the measure, a warning as a contributor
+            severity = "warning" if rel == "contributing" else "error"
+            out.append(Finding(REF_RULE[kind], severity, src, message, where.file, where.line, where.column,
+                               detail=f"{kind}:{ident}", doc_line=doc_line, cause=f"{REF_RULE[kind]}:{ident}",
+                               cause_text=message, place=place))
         return out
 
     def is_a(self, key: str, kind: str) -> bool:

@@ -26,6 +26,7 @@ def annotation(f, explain: bool = False) -> str:
             props.append(f"col={f.column}")
     props.append(f"title={escape_property(f.rule)}")
     message = f"{f.message} [{f.node}]" if f.node else f.message
+    message += f.cites() + (f" (cause {f.cause})" if f.cause else "")
     if explain and f.values:
         message += "\n" + "\n".join(f"{name} = {value}" for name, value in f.values)
     return f"::{COMMANDS[f.severity]} {','.join(props)}::{escape_data(message)}"

@@ -27,7 +27,7 @@ from .. import __version__
 from ..findings import SEVERITIES
 from ..model.targets import resolve_targets
 from ..model.values import is_number
-from .ruleinfo import rule_infos
+from .html_findings import findings_view
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"
@@ -153,7 +153,7 @@ def build_view(validated, report, *, as_of: datetime.date) -> dict:
         "budget": None,
         "goals": [],
         "orphan_outcomes": None,
-        "rules": _rule_groups(report, findings),
+        **findings_view(report, findings),
         "waived": _waived(report),
         "known": len(report.known),
         "baseline": report.baseline,
@@ -198,6 +198,7 @@ def _findings(report, anchors: Anchors) -> list[dict]:
             "message": f.message,
             "known": report.is_known(f),
             "doc_line": f.doc_line,
+            "goal": f.place[0] if f.place else "",
             "quote": document.quote(f.doc_line) if document is not None else None,
         })
     return out
@@ -635,24 +636,6 @@ def _sparkline(base_year, base_value, resolved, actuals) -> dict | None:
 
 
 # --- findings ---------------------------------------------------------------------------------
-
-def _rule_groups(report, findings) -> list[dict]:
-    infos = {info.id: info for info in rule_infos(report)}
-    by_rule: dict[str, list] = defaultdict(list)
-    for f in findings:
-        by_rule[f["rule"]].append(f)
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    groups = []
-    for rule_id in sorted(by_rule, key=lambda r: (min(rank.get(f["severity"], 9) for f in by_rule[r]), r)):
-        items = by_rule[rule_id]
-        info = infos.get(rule_id)
-        severities = sorted({f["severity"] for f in items}, key=lambda s: rank.get(s, 9))
-        groups.append({"id": rule_id, "anchor": f"rule-{_UNSAFE.sub('_', rule_id)}",
-                       "title": info.title if info else rule_id, "severity": severities[0],
-                       "severities": ", ".join(severities),
-                       "rationale": info.rationale if info else "", "count": len(items), "findings": items})
-    return groups
-
 
 def _waived(report) -> list[dict]:
     out = []

@@ -63,7 +63,8 @@ def _line(f) -> str:
 
 
 def _body(f, explain: bool) -> str:
-    lines = [f.message, f"at {f.file}:{f.line}:{f.column}", f"node {f.node}" if f.node else ""]
+    lines = [f.message, f"at {f.file}:{f.line}:{f.column}{f.cites()}", f"node {f.node}" if f.node else "",
+             f"cause {f.cause}" if f.cause else ""]
     if explain:
         lines += [f"  {name} = {value}" for name, value in f.values]
     return "\n".join(line for line in lines if line)

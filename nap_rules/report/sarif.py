@@ -63,6 +63,7 @@ def _result(f, index: dict, seen: Counter, report, waiver=None) -> dict:
         # validators still carry spells that property `state` (tests/sarif/README.md)
         result["suppressions"] = [{"kind": "external", "justification": _justification(waiver)}]
     properties = {"node": f.node} if f.node else {}
+    properties["cause"] = f.cause_key
     if f.detail:
         properties["detail"] = f.detail
     if report.explain and f.values:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, TypeVar
 
 from ..errors import InputError
@@ -28,10 +28,11 @@ class BaselineEntry:
     detail: str
     message: str = ""  # for the people who read the file; not part of the match
     file: str = ""
+    cause: str = field(default="", compare=False)  # the finding's cause key, for readers; not matched
 
     def to_json(self) -> dict:
         return {"rule": self.rule, "node": self.node, "detail": self.detail,
-                "message": self.message, "file": self.file}
+                "message": self.message, "file": self.file, "cause": self.cause}
 
 
 def semantic_key(item) -> tuple[str, str, str]:
@@ -40,7 +41,7 @@ def semantic_key(item) -> tuple[str, str, str]:
 
 
 def entries_of(findings: Iterable) -> list[BaselineEntry]:
-    return sorted((BaselineEntry(f.rule, f.node, f.detail, f.message, f.file) for f in findings),
+    return sorted((BaselineEntry(f.rule, f.node, f.detail, f.message, f.file, f.cause_key) for f in findings),
                   key=lambda e: (semantic_key(e), e.message, e.file))
 
 
@@ -67,7 +68,8 @@ def read_baseline(text: str, file: str = "baseline") -> list[BaselineEntry]:
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("rule", "node", "detail")):
             raise InputError(f"baseline: finding {i + 1} needs text fields \"rule\", \"node\" and \"detail\"", file=file)
         entries.append(BaselineEntry(item["rule"], item["node"], item["detail"],
-                                     str(item.get("message", "")), str(item.get("file", ""))))
+                                     str(item.get("message", "")), str(item.get("file", "")),
+                                     str(item.get("cause", ""))))
     return entries
 
 

@@ -1,10 +1,14 @@
-"""What the checks built into the tool (schemas, references, the engine, waivers) are for.
+"""The checks built into the tool (schemas, references, the engine, waivers), described like rules.
 
-Rule files describe their own rules; these ids are reported by the tool itself, and formats
-that describe every rule they mention (SARIF, JUnit, Markdown) take their titles from here.
+Rule files describe their own rules; these ids are reported by the tool itself while it reads
+the plan, runs the rules or applies waivers. `rules list`, `rules explain` and the catalogue
+(docs/rules.md) describe them as they describe every rule, and formats that describe every rule
+they mention (SARIF, JUnit, Markdown) take their titles from here.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 # id -> (title, rationale)
 BUILTIN_RULES = {
@@ -33,3 +37,66 @@ BUILTIN_RULES = {
     "NAP-WAIVER-002": ("Every waiver matches a finding",
                        "A waiver that matches nothing is stale, or names the wrong rule or node."),
 }
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A built-in check, with what `rules explain` shows for a rule file's rule."""
+
+    id: str
+    title: str
+    severity: str
+    applies_to: str
+    checked: str  # when and where the tool checks it
+    rationale: str
+    references: tuple[str, ...]
+    cause: str  # how its findings group into causes
+    examples: tuple[str, str]  # (passes on, fails on)
+
+
+_SCHEMA = ("Checked when each plan file is read, against schemas/<kind>.schema.json; the finding points "
+           "at the key or value.")
+_SCHEMA_REFS = ("schemas/*.schema.json", "docs/model.md")
+_REF = ("Checked when the plan graph is built: the reference becomes an edge to a `missing` node that "
+        "rules can see, and a finding at the name as written, with a \"did you mean\" for a near miss.")
+_EXAMPLES = ("tests/rules/NAP-RESP-001/pass", "tests/rules/NAP-RESP-008/fail")
+
+_DETAILS = {
+    "NAP-REF-001": ("error", "measure", _REF + " An unknown body in the responsible column is an error; as a "
+                    "contributor a warning (the measure still has someone to answer for it).",
+                    ("Abbreviations table (the bodies the document defines)",
+                     "Annex 1, columns Responsible Institution / Contributing Institution"),
+                    "by the unknown name: every use of one name is one cause", _EXAMPLES),
+    "NAP-REF-002": ("error", "goal", _REF, ("Annex, outcome indicators of each policy goal",),
+                    "by the unknown id", ("plan/", "")),
+    "NAP-REF-003": ("error", "budget_line", _REF, ("Part IV, Budget Analysis: the goal column",),
+                    "by the unknown id", ("plan/", "")),
+    "NAP-REF-004": ("error", "status_update", _REF, ("Part III, monitoring: reports by measure",),
+                    "by the unknown id", ("plan/", "")),
+    "NAP-ENGINE": ("error", "any", "Reported by the engine when a rule's expression fails on a node "
+                   "(a division by zero, a value of the wrong type, a run limit); the rule's other nodes are "
+                   "still checked.", ("docs/rules-language.md", "docs/limits.md"),
+                   "each finding is its own cause", ("", "")),
+    "NAP-WAIVER-001": ("info", "waiver", "Checked when the configuration's waivers are applied, at the waiver "
+                       "in .nap-rules.yaml.", ("README: waivers",), "each finding is its own cause", ("", "")),
+    "NAP-WAIVER-002": ("info", "waiver", "Checked when the configuration's waivers are applied, at the waiver "
+                       "in .nap-rules.yaml.", ("README: waivers",), "each finding is its own cause", ("", "")),
+}
+
+
+def builtin(rule_id: str) -> Builtin | None:
+    if rule_id not in BUILTIN_RULES:
+        return None
+    title, rationale = BUILTIN_RULES[rule_id]
+    if rule_id.startswith("NAP-SCHEMA-"):
+        severity = "warning" if rule_id == "NAP-SCHEMA-005" else "error"
+        details = (severity, "file", _SCHEMA, _SCHEMA_REFS, "each finding is its own cause", ("plan/", ""))
+    else:
+        details = _DETAILS[rule_id]
+    severity, applies_to, checked, references, cause, examples = details
+    return Builtin(rule_id, title, severity, applies_to, checked, rationale, tuple(references), cause,
+                   tuple(examples))
+
+
+def builtins() -> list[Builtin]:
+    return [builtin(rule_id) for rule_id in BUILTIN_RULES]

@@ -11,7 +11,7 @@ from typing import Mapping
 
 from ..load.yaml_reader import load_yaml_file
 from ..model.values import render
-from .builtin import BUILTIN_RULES
+from .builtin import builtins
 from .rules import Rule
 
 HEADER = """\
@@ -94,6 +94,9 @@ def _rule_section(rule: Rule) -> list[str]:
     lines.append(f"message: {_yaml_text(rule.message)}")
     if rule.detail:
         lines.append(f"detail: {_yaml_text(rule.detail)}")
+    if rule.cause:
+        lines.append("cause:")
+        lines += [f"  {part}: {_yaml_text(text)}" for part, text in rule.cause]
     lines += ["```", "", "Examples:", "",
               f"- passes on `{rule.examples.passing}`",
               f"- fails on `{rule.examples.failing}`", ""]
@@ -102,14 +105,24 @@ def _rule_section(rule: Rule) -> list[str]:
 
 def _builtin_section() -> list[str]:
     lines = ["## Checks built into the tool", "",
-             "These are reported by nap-rules itself while it reads the plan, not by rule files:",
-             "schema problems, and references that do not resolve (for example, every body a",
-             "measure names must be in institutions.yaml: NAP-REF-001, with a \"did you mean\"",
-             "suggestion for a near miss).", "",
-             "| id | title | why |", "|---|---|---|"]
-    for rule_id, (title, why) in BUILTIN_RULES.items():
-        lines.append(f"| {rule_id} | {_cell(title)} | {_cell(why)} |")
+             "These are reported by nap-rules itself while it reads the plan, runs the rules or applies",
+             "waivers, not by rule files: schema problems, references that do not resolve (for example,",
+             "every body a measure names must be in institutions.yaml: NAP-REF-001, with a \"did you",
+             "mean\" suggestion for a near miss), rules that cannot be evaluated, and waivers.", "",
+             "| id | severity | applies to | title |", "|---|---|---|---|"]
+    checks = builtins()
+    for b in checks:
+        lines.append(f"| {b.id} | {b.severity} | {b.applies_to} | {_cell(b.title)} |")
     lines.append("")
+    for b in checks:
+        lines += [f"### {b.id}: {b.title}", "", f"- severity: **{b.severity}**", f"- applies to: `{b.applies_to}`",
+                  "- defined in: the tool (built-in check)", f"- causes: {b.cause}", "",
+                  " ".join(b.rationale.split()), "", " ".join(b.checked.split()), "", "References:", ""]
+        lines += [f"- {ref}" for ref in b.references]
+        lines.append("")
+        if b.examples[0]:
+            lines.append(f"Passes on `{b.examples[0]}`" + (f", fails on `{b.examples[1]}`." if b.examples[1] else "."))
+            lines.append("")
     return lines
 
 

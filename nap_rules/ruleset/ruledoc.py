@@ -3,16 +3,50 @@
 from __future__ import annotations
 
 from ..model.values import render
+from .builtin import Builtin, builtins
 from .rules import Rule
 
 
-def format_rule_list(rules: list[Rule]) -> str:
-    """One line per rule: id, severity and title, in aligned columns."""
-    if not rules:
+def format_rule_list(rules: list[Rule], builtin_checks: bool = True) -> str:
+    """One line per rule: id, severity and title, in aligned columns; then the built-in checks."""
+    rows = [(r.id, r.severity, r.title) for r in rules]
+    if builtin_checks:
+        rows += [(b.id, b.severity, f"{b.title} (built in)") for b in builtins()]
+    if not rows:
         return "no rules\n"
-    id_width = max(len(r.id) for r in rules)
-    sev_width = max(len(r.severity) for r in rules)
-    return "".join(f"{r.id:<{id_width}}  {r.severity:<{sev_width}}  {r.title}\n" for r in rules)
+    id_width = max(len(r[0]) for r in rows)
+    sev_width = max(len(r[1]) for r in rows)
+    return "".join(f"{i:<{id_width}}  {s:<{sev_width}}  {t}\n" for i, s, t in rows)
+
+
+def explain_builtin(b: Builtin) -> str:
+    """`rules explain` for a check built into the tool."""
+    lines = [
+        f"{b.id}: {b.title}",
+        "",
+        f"severity:    {b.severity}",
+        f"applies to:  {b.applies_to}",
+        "defined in:  the tool itself (built-in check)",
+        "",
+        "rationale:",
+        *_indent(b.rationale),
+        "",
+        "checked:",
+        *_indent(b.checked),
+        "",
+        "references:",
+        *(f"  - {ref}" for ref in b.references),
+        "",
+        "causes:",
+        *_indent(b.cause),
+    ]
+    if any(b.examples):
+        lines += ["", "examples:"]
+        if b.examples[0]:
+            lines.append(f"  passes on: {b.examples[0]}")
+        if b.examples[1]:
+            lines.append(f"  fails on:  {b.examples[1]}")
+    return "\n".join(lines) + "\n"
 
 
 def explain_rule(rule: Rule) -> str:
@@ -45,6 +79,10 @@ def explain_rule(rule: Rule) -> str:
         lines.append("")
     if rule.at:
         lines += [f"points at:   the node's `{rule.at}` field", ""]
+    if rule.cause:
+        lines.append("causes (findings with the same key are one cause):")
+        lines += [f"  {part}: {text}" for part, text in rule.cause]
+        lines.append("")
     lines += [
         "examples:",
         f"  passes on: {rule.examples.passing}",

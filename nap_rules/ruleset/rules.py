@@ -47,6 +47,9 @@ class CompiledRule:
     detail: Template | None
     fields: frozenset  # fields of the node the rule reads anywhere
     limits: Limits
+    cause_key: Template | None = None  # findings with the same key are one cause
+    cause_message: Template | None = None  # the cause in one line
+    cause_amount: Compiled | None = None  # the money a finding involves
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class Rule:
     detail: str | None
     source: Location
     compiled: CompiledRule = field(compare=False, repr=False)
+    cause: tuple = ()  # ((part, text), ...): the rule's `cause` as written (key, message, amount)
 
     def with_severity(self, severity: str) -> "Rule":
         return dataclasses.replace(self, severity=severity)
@@ -201,9 +205,18 @@ def build_rule(spec: Mapping, source: Location, limits: Limits = Limits(),
     if spec.get("detail") is not None:
         detail = compile_part(("detail",), spec["detail"], full, template=True)
 
-    parts = [p for p in (where, assert_, message, detail) if p is not None]
+    cause = spec.get("cause") or {}
+    cause_key = cause_message = cause_amount = None
+    if cause:
+        cause_key = compile_part(("cause", "key"), cause["key"], full, template=True)
+        if cause.get("message") is not None:
+            cause_message = compile_part(("cause", "message"), cause["message"], full, template=True)
+        if cause.get("amount") is not None:
+            cause_amount = compile_part(("cause", "amount"), cause["amount"], full)
+    parts = [p for p in (where, assert_, message, detail, cause_key, cause_message, cause_amount) if p is not None]
     read = frozenset().union(*(p.fields for p in parts), *(c.fields for _, c in lets))
-    compiled = CompiledRule(where, tuple(lets), assert_, message, detail, read, limits)
+    compiled = CompiledRule(where, tuple(lets), assert_, message, detail, read, limits,
+                            cause_key, cause_message, cause_amount)
     examples = spec.get("examples") or {}
     return Rule(
         id=rule_id, title=str(spec["title"]), severity=spec["severity"], applies_to=kind,
@@ -214,4 +227,5 @@ def build_rule(spec: Mapping, source: Location, limits: Limits = Limits(),
         examples=Examples(str(examples.get("pass", "")), str(examples.get("fail", ""))),
         params=MappingProxyType(params), at=spec.get("at"), detail=spec.get("detail"),
         source=source, compiled=compiled,
+        cause=tuple((part, str(cause[part])) for part in ("key", "message", "amount") if cause.get(part) is not None),
     )

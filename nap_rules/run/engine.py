@@ -13,7 +13,7 @@ from typing import Mapping
 
 from ..findings import Finding, sort_findings
 from ..lang.runtime import DECIMAL_CONTEXT, EvalError, Frame
-from ..model.fields import cited_line
+from ..model.fields import cited_line, place_of
 from ..model.index import GraphIndex, node_location
 from ..model.values import render
 from ..ruleset.rules import Rule
@@ -100,8 +100,17 @@ def _finding(rule: Rule, fr: Frame, key, attrs: dict) -> Finding:
         loc = node_location(attrs)
     values = tuple((name, render(fr.vars[name], _VALUE_WIDTH)) for name, _ in compiled.lets)
     values += tuple((name, render(attrs.get(name), _VALUE_WIDTH)) for name in sorted(compiled.fields))
+    cause = cause_text = ""
+    amount = None
+    if compiled.cause_key is not None:
+        cause = f"{rule.id}:{compiled.cause_key.render(fr, limit)}"
+        if compiled.cause_message is not None:
+            cause_text = compiled.cause_message.render(fr, limit)
+        if compiled.cause_amount is not None:
+            amount = compiled.cause_amount.fn(fr)
     return Finding(rule.id, rule.severity, key, message, loc.file, loc.line, loc.column,
-                   detail=detail, values=values, doc_line=doc_line)
+                   detail=detail, values=values, doc_line=doc_line, cause=cause, cause_text=cause_text,
+                   amount=amount, place=place_of(attrs))
 
 
 def _engine_finding(rule: Rule, key, attrs: dict, phase: str, reason: str) -> Finding:
@@ -109,7 +118,7 @@ def _engine_finding(rule: Rule, key, attrs: dict, phase: str, reason: str) -> Fi
     message = f"rule {rule.id} could not be evaluated on {key} ({phase}): {reason}"
     return Finding(ENGINE_RULE, "error", key, message, loc.file, loc.line, loc.column,
                    detail=rule.id, values=(("rule", rule.id), ("phase", phase)),
-                   doc_line=cited_line(dict.get(attrs, "doc_line")))
+                   doc_line=cited_line(dict.get(attrs, "doc_line")), place=place_of(attrs))
 
 
 def _reason(exc: Exception) -> str:

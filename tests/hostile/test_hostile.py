@@ -237,6 +237,8 @@ def check_graph(case: dict, plan: Path) -> None:
 def test_case(case, tmp_path):
     plan = prepare(case, tmp_path)
     args = [case.get("command", "validate"), str(plan)] + [_fill(a, plan, tmp_path) for a in case.get("args", [])]
+    if args[0] == "check" and "--format" not in args:
+        args.append("--flat")  # the cases name findings by their file:line:col
     started = time.perf_counter()
     code, output = run(case, args)
     elapsed = time.perf_counter() - started

@@ -1,0 +1,105 @@
+"""Findings grouped by cause: one entry per cause in text, every occurrence with its cause key in JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from nap_rules.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _check(*args):
+    return CliRunner().invoke(main, ["check", str(ROOT / "plan"), "--as-of", "2024-01-01", *args])
+
+
+def test_the_published_plan_reads_in_at_most_60_lines_and_names_every_cause():
+    text = _check().output
+    report = json.loads(_check("--format", "json").output)
+    assert len(text.splitlines()) <= 60, text
+    causes = {f["cause"] for f in report["findings"]}
+    assert text.splitlines()[0] == (f"nap-thb-2021-2023: 170 findings in 6 of 7 files (31 errors, 122 warnings, "
+                                    f"17 info), {len(causes)} causes")
+    entries = re.findall(r"^  ([EWI]\d+) +[A-Z]+ +(NAP-[A-Z0-9-]+)  (.*)$", text, re.M)
+    named = 0
+    for _, rule, rest in entries:
+        grouped = re.match(r"[^:]+: (\d+) causes, \d+ findings — ", rest)
+        named += int(grouped.group(1)) if grouped else 1
+    assert named == len(causes)
+    flowing = " ".join(text.split())  # entries wrap over lines
+    for cause in causes:  # the causes that group names: each name is shown
+        rule, key = cause.split(":", 1)
+        if rule in ("NAP-REF-001", "NAP-RESP-008"):
+            assert f"{key} ×" in flowing or f"{key}: " in flowing, cause
+
+
+def test_json_lists_every_occurrence_with_its_cause_key():
+    findings = json.loads(_check("--format", "json").output)["findings"]
+    assert len(findings) == 170 and all(f["cause"] for f in findings)
+    causes = {f["cause"] for f in findings}
+    assert {"NAP-REF-001:ON", "NAP-BUDGET-001:PG2", "NAP-BUDGET-001:PG3"} <= causes
+    series = [f for f in findings if f["rule"] == "NAP-IND-007"]
+    assert len(series) == 9 and len({f["cause"] for f in series}) == 3
+    assert [f["node"] for f in findings if f["cause"] == "NAP-BUDGET-001:PG2"] == [
+        "budget_line:PG2-current", "budget_line:PG2-capital"]
+
+
+def test_the_paired_budget_gap_is_one_cause_explained_once():
+    text = _check().output
+    assert "goal PG2: lines PG2-current, PG2-capital are off by -2875000 and 2875000, which cancel" in text
+    assert text.count("NAP-BUDGET-001") == 2  # one entry per goal
+
+
+def test_every_measure_without_an_accountable_body_is_named_with_its_document_line():
+    findings = json.loads(_check("--format", "json").output)["findings"]
+    resp = {f["node"]: f["doc_line"] for f in findings if f["rule"] == "NAP-RESP-008"}
+    assert resp == {"measure:1.1.1": 608, "measure:1.1.2": 609, "measure:1.1.3": 611, "measure:2.1.6": 636,
+                    "measure:2.2.1": 657, "measure:2.2.2": 658, "measure:2.2.3": 659, "measure:2.2.4": 661,
+                    "measure:3.1.1": 671, "measure:3.1.7": 683}
+    text = _check().output
+    for node, line in resp.items():
+        assert f"{node.split(':')[1]} [L{line}]" in text
+
+
+def test_unknown_bodies_are_errors_as_responsible_and_warnings_as_contributors():
+    findings = json.loads(_check("--format", "json").output)["findings"]
+    ref = [f for f in findings if f["rule"] == "NAP-REF-001"]
+    assert {f["severity"] for f in ref if f["cause"] == "NAP-REF-001:ON"} == {"warning"}
+    assert {f["severity"] for f in ref if f["cause"] == "NAP-REF-001:MD"} == {"error"}
+
+
+def test_flat_text_keeps_one_line_per_finding_with_the_document_line():
+    lines = [line for line in _check("--flat").output.splitlines() if line.startswith("plan/") or "/plan/" in line]
+    assert len(lines) == 170
+    assert all("[document L" in line for line in lines if "institutions.yaml" not in line or "GDPUE" in line)
+
+
+def test_sarif_gives_each_result_its_cause_and_document_line():
+    sarif = json.loads(_check("--format", "sarif").output)
+    results = sarif["runs"][0]["results"]
+    assert all(r["properties"]["cause"] for r in results)
+    assert all(r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] >= 1 for r in results)
+
+
+def test_the_footer_counts_the_files_with_findings_and_budget_totals_are_located_in_budget_yaml(tmp_path):
+    text = _check().output
+    assert "in 6 of 7 files" in text
+    fixture = ROOT / "tests" / "rules" / "NAP-BUDGET-002" / "fail"
+    out = CliRunner().invoke(main, ["check", str(fixture), "--as-of", "2024-01-01", "--flat"]).output
+    [line] = [x for x in out.splitlines() if "  NAP-BUDGET-002  " in x]
+    assert line.startswith(f"{fixture}/budget.yaml:")
+
+
+def test_builtin_checks_are_listed_and_explained():
+    runner = CliRunner()
+    listed = runner.invoke(main, ["rules", "list"]).output
+    for rule in ("NAP-SCHEMA-001", "NAP-REF-001", "NAP-ENGINE", "NAP-WAIVER-002"):
+        assert rule in listed
+    explained = runner.invoke(main, ["rules", "explain", "NAP-REF-001"])
+    assert explained.exit_code == 0 and "by the unknown name" in explained.output
+    catalogue = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert "### NAP-REF-001: " in catalogue and "### NAP-ENGINE: " in catalogue
