@@ -6,6 +6,8 @@ With a baseline only the new findings are listed, and the known and fixed ones a
 
 from __future__ import annotations
 
+from . import neutral
+
 
 def render(report) -> str:
     lines: list[str] = []
@@ -28,7 +30,7 @@ def render(report) -> str:
     if report.waived:
         lines.append(f"{len(report.waived)} waived")
     lines.extend(report.notes)
-    return "\n".join(lines) + "\n"
+    return "\n".join(neutral.lines(lines)) + "\n"
 
 
 def _summary(report, shown) -> str:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from ..findings import SEVERITY_RANK, Finding, sort_findings
 from ..model.values import is_number
+from ..report import neutral
 from ..review.baseline import match
 from ..run.pipeline import Validated, validate
 from .changes import SECTIONS, Change, line_totals, plain, plan_changes
@@ -146,7 +147,7 @@ def render_text(diff: PlanDiff) -> str:
         lines += ["", f"{title}: {len(findings)}"]
         lines += [f"  {f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}" for f in findings]
     lines += ["", f"Unchanged findings: {len(diff.unchanged_findings)}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(neutral.lines(lines)) + "\n"
 
 
 def to_json(diff: PlanDiff) -> str:
