@@ -81,30 +81,45 @@ def test_dev_full_is_an_oserror_and_stays_a_device():
     assert not os.path.isfile("/dev/full")
 
 
-def test_orphans_of_a_dead_writer_are_removed_and_live_ones_kept(tmp_path):
+def test_orphans_of_dead_writers_are_removed(tmp_path):
     target = tmp_path / "out.txt"
     dead = tmp_path / ".out.txt.tmp-dead0001"
-    dead.write_text("half a rep")  # not empty, nobody holds its lock: a writer died
-    starting = tmp_path / ".out.txt.tmp-new00001"
-    starting.write_text("")  # empty and young: a writer may be about to lock it
-    old_empty = tmp_path / ".out.txt.tmp-old00001"
-    old_empty.write_text("")
-    past = time.time() - 2 * ORPHAN_SECONDS
-    os.utime(old_empty, (past, past))
-    other = tmp_path / ".other.txt.tmp-dead0002"
+    dead.write_text("half a rep")
+    empty = tmp_path / ".out.txt.tmp-dead0002"  # killed before its first write
+    empty.write_text("")
+    other = tmp_path / ".other.txt.tmp-dead0003"
     other.write_text("x")
+    legacy = tmp_path / ".tmp-k2j4l1.entry"
+    legacy.write_text("x")
     write_atomic(target, "new")
-    assert leftovers(tmp_path) == [".other.txt.tmp-dead0002", ".out.txt.tmp-new00001"]
-    assert remove_orphans(str(tmp_path)) == 1  # the whole folder: the other target's orphan too
-    assert leftovers(tmp_path) == [".out.txt.tmp-new00001"]
+    assert leftovers(tmp_path) == [".other.txt.tmp-dead0003", ".tmp-k2j4l1.entry"]  # another target's
+    assert remove_orphans(str(tmp_path)) == 2  # the whole folder
+    assert leftovers(tmp_path) == []
 
 
-def test_a_locked_temporary_file_is_not_removed(tmp_path):
+def test_nothing_is_removed_while_a_writer_is_at_work(tmp_path):
     import fcntl
 
     busy = tmp_path / ".out.txt.tmp-busy0001"
     busy.write_text("being written")
-    with open(busy, "rb") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        assert remove_orphans(str(tmp_path), "out.txt") == 0
-    assert remove_orphans(str(tmp_path), "out.txt") == 1
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # as a writer holds it
+        write_atomic(tmp_path / "out.txt", "new")  # writers share the folder
+        assert remove_orphans(str(tmp_path)) == 0 and leftovers(tmp_path) == [busy.name]
+    finally:
+        os.close(fd)
+    assert remove_orphans(str(tmp_path)) == 1
+
+
+def test_without_folder_locks_only_old_files_are_orphans(tmp_path, monkeypatch):
+    from nap_rules.load import atomic
+
+    monkeypatch.setattr(atomic, "fcntl", None)
+    young = tmp_path / ".a.tmp-young001"
+    young.write_text("x")
+    old = tmp_path / ".a.tmp-old00001"
+    old.write_text("x")
+    past = time.time() - 2 * ORPHAN_SECONDS
+    os.utime(old, (past, past))
+    assert remove_orphans(str(tmp_path)) == 1 and leftovers(tmp_path) == [young.name]
