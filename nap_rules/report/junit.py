@@ -29,17 +29,17 @@ def render(report) -> str:
         other_by_rule[w.finding.rule].append(f"waived ({neutral.text(w.waiver.reason)}): {_line(w.finding)}")
 
     name = f"nap-rules: {report.plan}" if report.plan else "nap-rules"
-    suites = ET.Element("testsuites", name=_clean(name))
-    suite = ET.SubElement(suites, "testsuite", name=_clean(name))
+    suites = ET.Element("testsuites", name=_attr(name))
+    suite = ET.SubElement(suites, "testsuite", name=_attr(name))
     tests = failed = 0
     for info in rule_infos(report):
         tests += 1
-        case = ET.SubElement(suite, "testcase", classname=_clean(f"nap-rules.{_group(info.id)}"),
-                             name=_clean(f"{info.id}: {info.title}"))
+        case = ET.SubElement(suite, "testcase", classname=_attr(f"nap-rules.{_group(info.id)}"),
+                             name=_attr(f"{info.id}: {info.title}"))
         new = new_by_rule.get(info.id, [])
         failed += bool(new)
         for f in new:
-            failure = ET.SubElement(case, "failure", type=f.severity, message=_clean(_line(f)))
+            failure = ET.SubElement(case, "failure", type=f.severity, message=_attr(_line(f)))
             failure.text = _clean(_body(f, report.explain))
         lines = [_line(f) for f in new] + other_by_rule.get(info.id, [])
         if lines:
@@ -71,7 +71,13 @@ def _body(f, explain: bool) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _attr(text: str) -> str:
+    """Text for an XML attribute: one line, plan text shown, never obeyed (`neutral.text`), and
+    no character XML 1.0 cannot carry."""
+    return _NOT_XML.sub("\ufffd", neutral.text(text))
+
+
 def _clean(text: str) -> str:
-    """Text for an XML attribute or element: plan text shown, never obeyed (`neutral.xml`), and
+    """Text for an XML element: each line's plan text shown, never obeyed (`neutral.xml`), and
     no character XML 1.0 cannot carry."""
     return _NOT_XML.sub("\ufffd", neutral.xml(text))
