@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..errors import InputError
 from ..findings import SEVERITY_RANK, Finding, sort_findings
 from ..model.values import is_number
 from ..report import neutral
@@ -64,8 +65,14 @@ def diff_specs(old_spec: str, new_spec: str, reference: str | None = None, run=N
     """
     run = run or _validation_only
     reference = reference or next((s for s in (new_spec, old_spec) if not is_revision(s)), "plan")
+    def read(side):
+        try:
+            return run(str(side.folder))
+        except InputError as exc:
+            raise side.relabel_error(exc) from None
+
     with open_side(old_spec, reference) as old_side, open_side(new_spec, reference) as new_side:
-        (old, old_found), (new, new_found) = (run(str(side.folder)) for side in (old_side, new_side))
+        (old, old_found), (new, new_found) = (read(side) for side in (old_side, new_side))
         return diff_plans(old, new, old_side.relabel(old_found), new_side.relabel(new_found),
                           labels=(old_side.label, new_side.label))
 
