@@ -112,7 +112,7 @@ class _Program(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
-            super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except (click.exceptions.Abort, KeyboardInterrupt):
             _say("nap-rules: interrupted")
             sys.exit(EXIT_INTERRUPTED)
@@ -123,7 +123,7 @@ class _Program(click.Group):
             where = f"{printable(os.fsdecode(exc.filename))}: " if getattr(exc, "filename", None) else ""
             _say(f"{where}cannot read or write: {_reason(exc)}")
             sys.exit(EXIT_INPUT)
-        sys.exit(EXIT_OK)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)  # click's own exits (--help: 0)
 
 
 def fail(error: InputError):
