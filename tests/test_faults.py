@@ -99,7 +99,7 @@ def test_a_kill_at_any_write_leaves_the_old_file_or_the_new_one(writer, tmp_path
                 break
         else:
             pytest.fail(f"{writer}: still killed at {syscalls} #{most}")
-    assert seen["old"] >= 3, seen  # the kills did land before the rename
+    assert seen["old"] >= 2, seen  # kills landed before the rename: at the write of the file, at the rename
     # the next ordinary run removes what the killed ones left
     target.write_bytes(OLD)
     assert nap(WRITERS[writer](target)).returncode == 0

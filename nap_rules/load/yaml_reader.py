@@ -475,11 +475,12 @@ class _Builder:
         return value
 
 
-# What a value may not hold, however it is written: the characters YAML refuses raw (C0 controls
-# but tab and line feed, DEL, C1 controls, U+0085/U+2028/U+2029 refused above, surrogates,
-# U+FFFE/U+FFFF), and a lone carriage return, which raw line ends never leave in a value.
-# Double-quoted YAML can write them as escapes ("\e", "\x01", "\r", "\N"): refused the same way.
-_REFUSED_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+# What a value may not hold, however it is written: the control characters YAML refuses raw (C0
+# controls but tab and line feed, DEL, C1 controls with U+0085), surrogates, U+FFFE/U+FFFF, and a
+# lone carriage return, which raw line ends never leave in a value. Double-quoted YAML can write
+# them as escapes ("\e", "\x01", "\r", "\N"): refused the same way. U+2028 and U+2029 are
+# refused raw only because they would shift line numbers; escaped ("\L", "\P") they are text.
+_REFUSED_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # one escape of a double-quoted scalar, or its closing quote
 _ESCAPE = re.compile(r'\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|"', re.DOTALL)
 _SIMPLE_ESCAPES = {"0": "\x00", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b",
