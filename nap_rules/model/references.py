@@ -10,7 +10,7 @@ import difflib
 
 from ..findings import Finding
 from ..load.locations import Location
-from .fields import node_key
+from .fields import cited_line, node_key
 
 REF_INSTITUTION = "NAP-REF-001"
 REF_INDICATOR = "NAP-REF-002"
@@ -37,7 +37,7 @@ class ReferenceResolver:
                                       "source": where, "field_locs": {}}
                 self.succ[target] = {}
                 self.pred[target] = {}
-            self._dangling.append((src, kind, ident, where))
+            self._dangling.append((src, kind, ident, where, cited_line(self.nodes[src].get("doc_line"))))
         if rel:
             self.edge(src, target, rel, label)
         return target
@@ -50,7 +50,7 @@ class ReferenceResolver:
         """
         by_kind: dict[str, set] = {}
         dangling = self._dangling + self.dangling_elsewhere
-        for _, kind, ident, _ in dangling:
+        for _, kind, ident, _, _ in dangling:
             by_kind.setdefault(kind, set()).add(str(ident))
         hints: dict = {}
         for kind, idents in by_kind.items():
@@ -62,13 +62,13 @@ class ReferenceResolver:
                 names.update(k[len(prefix):].split("~")[0] for k in self.elsewhere if k.startswith(prefix))
             hints[kind] = close_matches(idents, names)
         out = []
-        for src, kind, ident, where in dangling:
+        for src, kind, ident, where, doc_line in dangling:
             close = hints[kind].get(str(ident))
             hint = f"; did you mean {close!r}?" if close else ""
             what = {"institution": "body not in institutions.yaml"}.get(kind, f"unknown {kind}")
             message = f"{what}: {ident!r}{hint}"
             out.append(Finding(REF_RULE[kind], "error", src, message, where.file, where.line, where.column,
-                               detail=f"{kind}:{ident}"))
+                               detail=f"{kind}:{ident}", doc_line=doc_line))
         return out
 
     def is_a(self, key: str, kind: str) -> bool:
