@@ -150,7 +150,7 @@ def test_the_text_report_lists_waived_findings_with_their_reason(waived_plan):
     result = check(str(waived_plan), "--fail-on", "never")
     lines = result.stdout.splitlines()
     at = lines.index("1 waived:")
-    assert lines[at + 1] == (f"  NAP-RESP-001 on measure:2.1.1 ({waived_plan}/goals/PG2.yaml:13:9): Responsibility to be "
+    assert lines[at + 1] == (f"  NAP-RESP-001 on measure:2.1.1 ({waived_plan}/goals/PG2.yaml:16:9): Responsibility to be "
                              "assigned by the new DCM (approved by National Anti-Trafficking Coordinator, until 2024-06-30)")
 
 
@@ -261,7 +261,7 @@ def test_diff_against_a_git_revision(tmp_path, monkeypatch):
     result = run("diff", "git:HEAD", "plan", "--as-of", AS_OF, "--fail-on", "never")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Changes from git:HEAD (plan) to plan")
-    assert "plan/goals/PG1.yaml:26:23  ERROR    NAP-REF-001" in result.stdout
+    assert "plan/goals/PG1.yaml:31:23  ERROR    NAP-REF-001" in result.stdout
     assert run("diff", "git:no-such-revision", "plan").exit_code == 2
 
 

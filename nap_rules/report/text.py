@@ -1,6 +1,8 @@
-"""Plain text: one line per finding, `file:line:col  SEVERITY  RULE  message  [node]`, grouped by file.
+"""Plain text: one line per finding, `file:line:col  SEVERITY  RULE  message [document Ln]  [node]`,
+grouped by file.
 
-The node key in brackets is what a waiver names (`node: measure:1.1.10`). With a baseline only
+The document line is the plan item's line in the source document, when it cites one; the node
+key in brackets is what a waiver names (`node: measure:1.1.10`). With a baseline only
 the new findings are listed, and the known and fixed ones are counted; waived findings are
 listed after the summary with their waiver's reason; `--explain` adds, under each finding, the
 values its rule saw.
@@ -18,7 +20,7 @@ def render(report) -> str:
             if current is not None:
                 lines.append("")
             current = f.file
-        lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}{_node(f)}")
+        lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}{f.cites()}{_node(f)}")
         if report.explain:
             lines.extend(f"    {name} = {value}" for name, value in f.values)
     if lines:
