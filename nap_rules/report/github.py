@@ -7,6 +7,8 @@ plain line counts them. Escaping follows the Actions toolkit (`@actions/core`, c
 
 from __future__ import annotations
 
+from . import neutral
+
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -25,10 +27,11 @@ def annotation(f, explain: bool = False) -> str:
         if f.column >= 1:
             props.append(f"col={f.column}")
     props.append(f"title={escape_property(f.rule)}")
-    message = f"{f.message} [{f.node}]" if f.node else f.message
-    message += f.cites() + (f" (cause {f.cause})" if f.cause else "")
+    text = neutral.multiline
+    message = text(f"{f.message} [{f.node}]" if f.node else f.message)
+    message += f.cites() + (text(f" (cause {f.cause})") if f.cause else "")
     if explain and f.values:
-        message += "\n" + "\n".join(f"{name} = {value}" for name, value in f.values)
+        message += "\n" + "\n".join(text(f"{name} = {value}") for name, value in f.values)
     return f"::{COMMANDS[f.severity]} {','.join(props)}::{escape_data(message)}"
 
 

@@ -7,7 +7,7 @@ with its occurrences; each occurrence carries its file position and the document
 
 from __future__ import annotations
 
-from ..model.graph import REF_INSTITUTION
+from ..model.references import REF_INSTITUTION
 from .causes import group_causes, item_order
 from .ruleinfo import rule_infos
 

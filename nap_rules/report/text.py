@@ -6,15 +6,20 @@ they cite; a rule with many causes of one severity (undefined names, say) gets o
 names each cause with its count. Then the plan items (goal, then measure) with the labels of
 the causes found on them.
 
-The flat form is the linter's: `file:line:col  SEVERITY  RULE  message [document L608]`,
-grouped by file. With a baseline only the new findings are listed, and the known and fixed ones
-are counted; `--explain` (flat form) adds, under each finding, the values its rule saw.
+The flat form is the linter's: `file:line:col  SEVERITY  RULE  message [document Ln]  [node]`,
+grouped by file: the document line is the plan item's line in the source document, when it
+cites one; the node key in brackets is what a waiver names (`node: measure:1.1.10`).
+
+In both, with a baseline only the new findings are listed, and the known and fixed ones are
+counted; waived findings are listed after the summary with their waiver's reason; `--explain`
+(flat form) adds, under each finding, the values its rule saw.
 """
 
 from __future__ import annotations
 
 import textwrap
 
+from . import neutral
 from .causes import Cause, group_causes, item_order
 
 WIDTH = 120
@@ -33,9 +38,21 @@ def render(report) -> str:
         lines.append(f"{len(report.known)} known from the baseline {report.baseline}, {len(report.fixed)} fixed since")
         lines.extend(f"  fixed: {e.rule}  {e.node}  {e.message}" for e in report.fixed)
     if report.waived:
-        lines.append(f"{len(report.waived)} waived")
+        lines.append(f"{len(report.waived)} waived:")
+        lines.extend(_waived(w) for w in report.waived)
     lines.extend(report.notes)
-    return "\n".join(lines) + "\n"
+    return "\n".join(neutral.lines(lines)) + "\n"
+
+
+def _node(f) -> str:
+    return f"  [{f.node}]" if f.node else ""
+
+
+def _waived(w) -> str:
+    f, waiver = w.finding, w.waiver
+    until = f", until {waiver.expires.isoformat()}" if waiver.expires else ""
+    return (f"  {f.rule} on {f.node or 'the file'} ({f.file}:{f.line}:{f.column}): {waiver.reason} "
+            f"(approved by {waiver.approved_by}{until})")
 
 
 # --- flat: one line per finding ------------------------------------------------------------
@@ -48,7 +65,7 @@ def flat_lines(report, shown) -> list[str]:
             if current is not None:
                 lines.append("")
             current = f.file
-        lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}{f.cites()}")
+        lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}{f.cites()}{_node(f)}")
         if report.explain:
             lines.extend(f"    {name} = {value}" for name, value in f.values)
     if lines:
