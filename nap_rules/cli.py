@@ -13,25 +13,25 @@ import click
 from . import __version__
 from .errors import InputError
 from .findings import SEVERITY_RANK
-from .load.yaml_reader import DEFAULT_LIMITS, Limits
+from .load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from .report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 FAIL_ON = ("error", "warning", "info", "never")
 
 
-def _limits(values: tuple[str, ...]) -> Limits:
+def _limits(values: tuple[str, ...]) -> ReadLimits:
     changes = {}
     for item in values:
         name, _, number = item.partition("=")
-        if name not in Limits.names() or not (number.isascii() and number.isdigit()):
-            raise click.BadParameter(f"expected NAME=N with NAME one of {', '.join(Limits.names())}", param_hint="--limit")
+        if name not in ReadLimits.names() or not (number.isascii() and number.isdigit()):
+            raise click.BadParameter(f"expected NAME=N with NAME one of {', '.join(ReadLimits.names())}", param_hint="--limit")
         changes[name] = int(number)
-    return Limits(**{**DEFAULT_LIMITS.__dict__, **changes})
+    return ReadLimits(**{**DEFAULT_READ_LIMITS.__dict__, **changes})
 
 
 limit_option = click.option("--limit", "limits", multiple=True, metavar="NAME=N",
-                            help="Raise or lower an input limit (see README, Limits).")
+                            help="Raise or lower an input limit (see README, ReadLimits).")
 cache_option = click.option("--cache", "cache", metavar="DIR", envvar="NAP_RULES_CACHE", default=None,
                             type=click.Path(file_okay=False, path_type=str),
                             help="Keep read and schema-checked files in DIR, by content hash, and reuse them; "

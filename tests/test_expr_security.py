@@ -13,7 +13,7 @@ import pytest
 from rulegraph import AS_OF, GRAPH
 
 from nap_rules.errors import InputError
-from nap_rules.lang.runtime import Limits
+from nap_rules.lang.runtime import EvalLimits
 from nap_rules.load.locations import Location
 from nap_rules.ruleset.rules import build_rule
 from nap_rules.run.engine import ENGINE_RULE, evaluate
@@ -22,7 +22,7 @@ SOURCE = Location("rules/hostile.yaml", 3, 5)
 
 
 def rule(assert_: str = "True", *, message: str = "found {id}", kind: str = "measure",
-         let: dict | None = None, limits: Limits = Limits()):
+         let: dict | None = None, limits: EvalLimits = EvalLimits()):
     spec = {"id": "X-HOSTILE-1", "title": "hostile", "severity": "error", "applies_to": kind,
             "assert": assert_, "message": message, "rationale": "r", "references": ["r"],
             "examples": {"pass": "p", "fail": "f"}}
@@ -178,14 +178,14 @@ def test_a_rule_that_fails_on_one_node_still_runs_on_the_others():
 
 def test_the_step_limit_can_be_raised():
     text = "not any(x < 0 for x in range(0, 1000) for y in range(0, 1000))"
-    low = evaluate(GRAPH, [rule(text, limits=Limits(steps=100_000))], as_of=AS_OF)
+    low = evaluate(GRAPH, [rule(text, limits=EvalLimits(steps=100_000))], as_of=AS_OF)
     assert low and all("raise it with `limits: {steps: N}`" in f.message for f in low)
-    assert evaluate(GRAPH, [rule(text, limits=Limits(steps=50_000_000))], as_of=AS_OF) == []
+    assert evaluate(GRAPH, [rule(text, limits=EvalLimits(steps=50_000_000))], as_of=AS_OF) == []
 
 
 def test_a_rule_over_its_run_budget_stops_with_one_finding():
     text = "len([x for x in range(0, 60000)]) > 0"
-    findings = evaluate(GRAPH, [rule(text, limits=Limits(rule_steps=100_000))], as_of=AS_OF)
+    findings = evaluate(GRAPH, [rule(text, limits=EvalLimits(rule_steps=100_000))], as_of=AS_OF)
     assert len(findings) == 1 and "limit `rule_steps`" in findings[0].message
 
 

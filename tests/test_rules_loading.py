@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nap_rules.errors import InputError
-from nap_rules.lang.runtime import Limits
+from nap_rules.lang.runtime import EvalLimits
 from nap_rules.ruleset.rules import load_rulesets
 
 GOOD_RULE = """\
@@ -226,8 +226,8 @@ def test_expression_length_limit_is_configurable(tmp_path):
         '"not bad_years"', f'"{long_assert}"'))
     write(tmp_path / "rules", "long.yaml", text)
     with pytest.raises(InputError, match="limit `expression_length` = 100"):
-        load_rulesets([tmp_path / "rules"], limits=Limits(expression_length=100))
-    assert load_rulesets([tmp_path / "rules"], limits=Limits(expression_length=1000))
+        load_rulesets([tmp_path / "rules"], limits=EvalLimits(expression_length=100))
+    assert load_rulesets([tmp_path / "rules"], limits=EvalLimits(expression_length=1000))
 
 
 def test_the_contract_example_loads(tmp_path):

@@ -32,7 +32,7 @@ from .runtime import (
     EvalError,
     Frame,
     LimitError,
-    Limits,
+    EvalLimits,
     bounder,
     iterate,
     make_binop,
@@ -76,7 +76,7 @@ class Compiled:
     static: StaticType = None
 
 
-def compile_expression(text: str, scope: Scope, limits: Limits) -> Compiled:
+def compile_expression(text: str, scope: Scope, limits: EvalLimits) -> Compiled:
     """Check and compile one expression; raise ExprError (with position) on anything refused."""
     if not isinstance(text, str):
         raise ExprError(f"an expression must be text, not {render(text, 40)}")
@@ -119,7 +119,7 @@ _NOT_FUNCTIONS_HINT = "see docs/rules-language.md for the functions a rule may c
 
 
 class _Compiler:
-    def __init__(self, text: str, scope: Scope, limits: Limits):
+    def __init__(self, text: str, scope: Scope, limits: EvalLimits):
         self.lines = text.split("\n")
         self.scope = scope
         self.limits = limits
@@ -733,7 +733,7 @@ class Template:
         return text
 
 
-def compile_template(text: str, scope: Scope, limits: Limits) -> Template:
+def compile_template(text: str, scope: Scope, limits: EvalLimits) -> Template:
     """Check and compile a message template; raise ExprError (col = offset) on a bad placeholder."""
     if not isinstance(text, str):
         raise ExprError(f"a message must be text, not {render(text, 40)}")
@@ -775,5 +775,5 @@ def compile_template(text: str, scope: Scope, limits: Limits) -> Template:
     return Template(text, tuple(merged), frozenset(fields))
 
 
-__all__ = ["Compiled", "EvalError", "ExprError", "FUNCTIONS", "LimitError", "Limits", "Scope",
+__all__ = ["Compiled", "EvalError", "ExprError", "FUNCTIONS", "LimitError", "EvalLimits", "Scope",
            "SPECIAL_NAMES", "Template", "bounder", "compile_expression", "compile_template"]

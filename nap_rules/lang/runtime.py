@@ -22,7 +22,7 @@ DECIMAL_CONTEXT = decimal.Context(
 
 
 @dataclass(frozen=True)
-class Limits:
+class EvalLimits:
     """Bounds on rule expressions; each can be raised under `limits:` in .nap-rules.yaml.
 
     A step is one expression node evaluated inside a loop, or one item a function or operator
@@ -48,7 +48,7 @@ class EvalError(Exception):
 
 
 class LimitError(EvalError):
-    """An evaluation went over one of the `Limits`."""
+    """An evaluation went over one of the `EvalLimits`."""
 
 
 _CHECK_EVERY = 100_000  # steps between two looks at the clock
@@ -64,7 +64,7 @@ class Frame:
     __slots__ = ("index", "as_of", "params", "limits", "key", "attrs", "vars", "steps",
                  "next_check", "started")
 
-    def __init__(self, index, as_of: datetime.date, params: dict, limits: Limits):
+    def __init__(self, index, as_of: datetime.date, params: dict, limits: EvalLimits):
         self.index = index
         self.as_of = as_of
         self.params = params
@@ -128,7 +128,7 @@ def size_cost(value) -> int:
     return 0
 
 
-def bounder(limits: Limits):
+def bounder(limits: EvalLimits):
     """A function returning its argument if within the number and size limits, else raising."""
     top = 10 ** limits.number_digits
     digits = limits.number_digits
@@ -153,7 +153,7 @@ def bounder(limits: Limits):
     return bound
 
 
-def bounded(value, limits: Limits):
+def bounded(value, limits: EvalLimits):
     return bounder(limits)(value)
 
 
@@ -165,7 +165,7 @@ def _to_decimal(value, op: str) -> Decimal:
     raise EvalError(f"`{op}` needs numbers, got {type_name(value)}")
 
 
-def make_binop(op: str, limits: Limits):
+def make_binop(op: str, limits: EvalLimits):
     """The bounded function `f(frame, a, b)` for the binary operator `op` (+ - * / // % **).
 
     Numbers stay within `number_digits`; a list or text built by `+` or `*` is checked

@@ -24,7 +24,7 @@ from ..lang.compiler import (
     compile_expression,
     compile_template,
 )
-from ..lang.runtime import Limits
+from ..lang.runtime import EvalLimits
 from ..load import located_schema
 from ..load.located_schema import hint as _hint
 from ..load.locations import Location, LocMap, locate
@@ -46,7 +46,7 @@ class CompiledRule:
     message: Template
     detail: Template | None
     fields: frozenset  # fields of the node the rule reads anywhere
-    limits: Limits
+    limits: EvalLimits
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Rule:
         return dataclasses.replace(self, severity=severity)
 
 
-def load_rulesets(dirs: list[Path], limits: Limits = Limits()) -> list[Rule]:
+def load_rulesets(dirs: list[Path], limits: EvalLimits = EvalLimits()) -> list[Rule]:
     """Every rule in the `*.yaml` files of `dirs` (each folder's files in name order)."""
     rules: list[Rule] = []
     seen: dict[str, Location] = {}
@@ -92,7 +92,7 @@ def load_rulesets(dirs: list[Path], limits: Limits = Limits()) -> list[Rule]:
 
 
 def load_ruleset_file(path: Path, display: str | None = None,
-                      limits: Limits = Limits()) -> list[Rule]:
+                      limits: EvalLimits = EvalLimits()) -> list[Rule]:
     display = display if display is not None else str(path)
     doc = load_yaml_file(path, display)
     if not isinstance(doc, LocMap):
@@ -149,7 +149,7 @@ class _Positions:
         return key_loc, f" (expression line {line}, column {col + 1})"
 
 
-def build_rule(spec: Mapping, source: Location, limits: Limits = Limits(),
+def build_rule(spec: Mapping, source: Location, limits: EvalLimits = EvalLimits(),
                positions: _Positions | None = None) -> Rule:
     """A compiled Rule from one validated rule entry; InputError on anything refused."""
     positions = positions or _Positions([])
