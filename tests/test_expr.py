@@ -13,8 +13,8 @@ from nap_rules.lang.compiler import (
     ExprError,
     Scope,
     compile_expression,
-    compile_template,
 )
+from nap_rules.lang.templates import compile_template
 from nap_rules.lang.runtime import EvalError, EvalLimits
 from nap_rules.model.index import NodeView
 from nap_rules.model.values import render

@@ -102,12 +102,27 @@ BAD_TEMPLATES = [
     ("{id!r}", "bad placeholder"),
     ("{id:>999999999}", "bad placeholder"),
     ("{__import__}", "bad placeholder"),
-    ("{targets[0]}", "bad placeholder"),
-    ("{len(title)}", "bad placeholder"),
     ("{}", "bad placeholder"),
     ("{unknown}", "unknown name `unknown`"),
     ("{title.attrs}", "`.attrs` is not a plan field"),
     ("unbalanced { brace", "unmatched `{`"),
+    # a placeholder holds an expression, checked by the same compiler as `assert`
+    ("{id.__class__.__mro__}", "names starting with `_`"),
+    ("{this.__dict__}", "names starting with `_`"),
+    ("{title.format(id)}", "only the listed functions can be called"),
+    ("{getattr(this, 'attrs')}", "`getattr` is not a function of the rule language"),
+    ("{__import__('os').system('id')}", "only the listed functions can be called"),
+    ("{(lambda: 1)()}", "only the listed functions can be called"),
+    ("{f'{id}'}", "f-strings are not allowed"),
+    ("{x := 1}", "unknown format `= 1`"),
+    ("{(x := 1)}", "assignment (`:=`) is not allowed"),
+    ("{id:.999999999}", "at most 12 decimals"),
+    ("{id:.13}", "at most 12 decimals"),
+    ("{id:{id}}", "unknown format `{id}`"),
+    ("{id:%s}", "unknown format `%s`"),
+    ("{id:mony}", "did you mean `money`"),
+    ("{id:" + "9" * 5000 + "}", "message template too long"),
+    ("{'%s' % id:list", "unmatched `{`"),
 ]
 
 
@@ -116,6 +131,25 @@ def test_message_templates_are_not_format_strings(template, fragment):
     with pytest.raises(InputError) as exc:
         rule(message=template)
     assert fragment in exc.value.message
+    assert exc.value.location.file == SOURCE.file
+
+
+def test_placeholder_refusals_point_at_the_character():
+    with pytest.raises(InputError) as exc:
+        rule(message="measure {id}: {title} and {title.__class__}")
+    assert "bad placeholder {title.__class__}" in exc.value.message
+    assert "(expression line 1, column 28)" in exc.value.message  # `title.__class__`
+    with pytest.raises(InputError) as exc:
+        rule(message="{id} costs {start:monee}")
+    assert "(expression line 1, column 19)" in exc.value.message  # the format
+
+
+def test_placeholder_expressions_and_formats_are_allowed():
+    """What a placeholder may hold now: calls, indexes and conditionals of the rule language."""
+    for template in ("{len(title)}", "{responsible[0] if responsible else 'nobody'}",
+                     "{ {'a': 1}['a'] }", "{[y for y in range(start, deadline + 1)]:list}",
+                     "{start:.0} {deadline:money} {start / 3:pct} {as_of:date}"):
+        rule(message=template)
 
 
 CONTAINED_AT_RUN_TIME = [

@@ -162,10 +162,10 @@ def test_bad_message_placeholder(tmp_path):
     text = ruleset(GOOD_RULE.format(id="NAP-TIME-002").replace("{measure.id}",
                                                                "{measure.idd}"))
     error = refused(tmp_path, text)
-    assert "rule NAP-TIME-002, message: placeholder {measure.idd}" in error.message
+    assert "rule NAP-TIME-002, message: bad placeholder {measure.idd}" in error.message
     assert "measure has no field `idd`" in error.message
     line = text.splitlines()[error.location.line - 1]
-    assert line[error.location.column - 1:].startswith("{measure.idd}")
+    assert line[error.location.column - 1:].startswith("measure.idd}")  # the expression in the braces
 
 
 def test_format_spec_in_a_message_is_refused(tmp_path):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
@@ -51,11 +50,12 @@ StaticType = tuple | None
 class ExprError(Exception):
     """An expression refused when its rule file loads; `line` 1-based, `col` 0-based, in the text."""
 
-    def __init__(self, message: str, line: int = 1, col: int = 0):
+    def __init__(self, message: str, line: int = 1, col: int = 0, definition=None):
         super().__init__(message)
         self.message = message
         self.line = line
         self.col = col
+        self.definition = definition  # the `define` entry whose text (line, col) is in, if any
 
 
 @dataclass(frozen=True)
@@ -709,71 +709,5 @@ def _hint(name: str, candidates) -> str:
     return f" (did you mean `{match[0]}`?)" if match else ""
 
 
-# --- message templates -----------------------------------------------------------------------
-
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-_PATH = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*")
-
-
-@dataclass(frozen=True)
-class Template:
-    """A message template: literal text and `{field}` / `{name.field}` placeholders."""
-
-    text: str
-    parts: tuple = field(repr=False, compare=False)  # str | Compiled
-    fields: frozenset = frozenset()
-
-    def render(self, fr: Frame, limit: int) -> str:
-        out = []
-        for part in self.parts:
-            out.append(part if type(part) is str else render(part.fn(fr), limit))
-        text = "".join(out)
-        if len(text) > limit:
-            raise LimitError(fr.limits.refusal("sequence_length", "message too long"))
-        return text
-
-
-def compile_template(text: str, scope: Scope, limits: EvalLimits) -> Template:
-    """Check and compile a message template; raise ExprError (col = offset) on a bad placeholder."""
-    if not isinstance(text, str):
-        raise ExprError(f"a message must be text, not {render(text, 40)}")
-    if len(text) > limits.expression_length:
-        raise ExprError(limits.refusal("expression_length", "message template too long"))
-    parts: list = []
-    fields: set = set()
-    pos = 0
-    for m in _PLACEHOLDER.finditer(text):
-        parts.append(text[pos:m.start()])
-        pos = m.end()
-        token = m.group(0)
-        if token in ("{{", "}}"):
-            parts.append(token[0])
-            continue
-        line = text.count("\n", 0, m.start()) + 1
-        col = m.start() - (text.rfind("\n", 0, m.start()) + 1)
-        path = m.group(1)
-        if path is None:
-            raise ExprError(f"unmatched `{token}` in message: write `{token}{token}` for a "
-                            "literal brace", line, col)
-        if not _PATH.fullmatch(path.strip()) or "__" in path:
-            raise ExprError(f"bad placeholder {{{path}}}: a placeholder is a plan field path "
-                            "such as {start} or {measure.start}; no format specs, conversions, "
-                            "indexes, calls or expressions", line, col)
-        try:
-            compiled = compile_expression(path.strip(), scope, limits)
-        except ExprError as exc:
-            raise ExprError(f"placeholder {{{path}}}: {exc.message}", line, col) from None
-        parts.append(compiled)
-        fields |= compiled.fields
-    parts.append(text[pos:])
-    merged: list = []
-    for part in parts:
-        if type(part) is str and merged and type(merged[-1]) is str:
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    return Template(text, tuple(merged), frozenset(fields))
-
-
 __all__ = ["Compiled", "EvalError", "ExprError", "FUNCTIONS", "LimitError", "EvalLimits", "Scope",
-           "SPECIAL_NAMES", "Template", "bounder", "compile_expression", "compile_template"]
+           "SPECIAL_NAMES", "bounder", "compile_expression"]

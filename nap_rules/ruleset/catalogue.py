@@ -87,6 +87,8 @@ def _rule_section(rule: Rule) -> list[str]:
     if rule.params:
         lines.append("params:")
         lines += [f"  {name}: {render(value)}" for name, value in rule.params.items()]
+    if rule.for_each:
+        lines += ["for_each:", f"  {rule.for_each[0]}: {_yaml_text(rule.for_each[1])}"]
     if rule.let:
         lines.append("let:")
         lines += [f"  {name}: {_yaml_text(text)}" for name, text in rule.let]

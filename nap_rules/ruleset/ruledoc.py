@@ -33,6 +33,9 @@ def explain_rule(rule: Rule) -> str:
     ]
     if rule.where:
         lines += ["where:", *_indent(rule.where), ""]
+    if rule.for_each:
+        name, text = rule.for_each
+        lines += ["for_each:", f"  {name}:", *_indent(text, 4), ""]
     if rule.let:
         lines.append("let:")
         for name, text in rule.let:

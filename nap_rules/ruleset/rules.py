@@ -20,10 +20,9 @@ from ..lang.compiler import (
     Compiled,
     ExprError,
     Scope,
-    Template,
     compile_expression,
-    compile_template,
 )
+from ..lang.templates import Template, compile_template
 from ..lang.runtime import EvalLimits
 from ..load import located_schema
 from ..load.located_schema import hint as _hint
@@ -41,6 +40,7 @@ class Examples:
 @dataclass(frozen=True)
 class CompiledRule:
     where: Compiled | None
+    for_each: tuple | None  # (name, Compiled): the items the rule checks one by one, or None
     lets: tuple  # ((name, Compiled), ...) in order
     assert_: Compiled
     message: Template
@@ -56,6 +56,7 @@ class Rule:
     severity: str
     applies_to: str
     where: str | None
+    for_each: tuple | None  # (name, expression)
     let: tuple  # ((name, expression), ...) in order
     assert_: str
     message: str
@@ -176,6 +177,15 @@ def build_rule(spec: Mapping, source: Location, limits: EvalLimits = EvalLimits(
         if name in FUNCTIONS or name in SPECIAL_NAMES or name.startswith("_"):
             raise InputError(f"rule {rule_id}: `{name}` cannot be a `let` name: it is a function "
                              "or a reserved name", where_of("let", name))
+    each_spec = next(iter((spec.get("for_each") or {}).items()), None)
+    if each_spec is not None:
+        each_name = each_spec[0]
+        if each_name in FUNCTIONS or each_name in SPECIAL_NAMES or each_name.startswith("_"):
+            raise InputError(f"rule {rule_id}: `{each_name}` cannot be a `for_each` name: it is a "
+                             "function or a reserved name", where_of("for_each", each_name))
+        if each_name in let_names:
+            raise InputError(f"rule {rule_id}: `{each_name}` is both the `for_each` name and a "
+                             "`let` name", where_of("let", each_name))
     if spec.get("at") is not None and spec["at"] not in fields_of(kind):
         raise InputError(f"rule {rule_id}, at: {kind} has no field {spec['at']!r}"
                          f"{_hint(spec['at'], fields_of(kind))}", where_of("at"))
@@ -184,10 +194,22 @@ def build_rule(spec: Mapping, source: Location, limits: EvalLimits = EvalLimits(
     why_where = "is a `let` name: `where` is checked before the `let` values are computed"
     where = None
     if spec.get("where") is not None:
-        scope = Scope(kind, {}, param_names, {n: why_where for n in let_names})
+        hidden = {n: why_where for n in let_names}
+        if each_spec is not None:
+            hidden[each_name] = ("is the `for_each` name: `where` is checked before the items "
+                                 "are listed")
+        scope = Scope(kind, {}, param_names, hidden)
         where = compile_part(("where",), spec["where"], scope)
-    lets: list[tuple[str, Compiled]] = []
     statics: dict = {}
+    each = None
+    if each_spec is not None:
+        why_each = "is a `let` name: `for_each` is evaluated before the `let` values"
+        scope = Scope(kind, {}, param_names, {n: why_each for n in let_names})
+        each_compiled = compile_part(("for_each", each_name), each_spec[1], scope)
+        static = each_compiled.static
+        statics[each_name] = ("node", static[1]) if static and static[0] == "nodes" else None
+        each = (each_name, each_compiled)
+    lets: list[tuple[str, Compiled]] = []
     for i, (name, text) in enumerate(let_spec):
         later = {n: "is defined later in `let`; a value may use only those above it"
                  for n in let_names[i:]}
@@ -201,13 +223,14 @@ def build_rule(spec: Mapping, source: Location, limits: EvalLimits = EvalLimits(
     if spec.get("detail") is not None:
         detail = compile_part(("detail",), spec["detail"], full, template=True)
 
-    parts = [p for p in (where, assert_, message, detail) if p is not None]
+    parts = [p for p in (where, each and each[1], assert_, message, detail) if p is not None]
     read = frozenset().union(*(p.fields for p in parts), *(c.fields for _, c in lets))
-    compiled = CompiledRule(where, tuple(lets), assert_, message, detail, read, limits)
+    compiled = CompiledRule(where, each, tuple(lets), assert_, message, detail, read, limits)
     examples = spec.get("examples") or {}
     return Rule(
         id=rule_id, title=str(spec["title"]), severity=spec["severity"], applies_to=kind,
-        where=spec.get("where"), let=tuple((n, str(t)) for n, t in let_spec),
+        where=spec.get("where"), for_each=each_spec and (each_spec[0], str(each_spec[1])),
+        let=tuple((n, str(t)) for n, t in let_spec),
         assert_=str(spec["assert"]), message=str(spec["message"]),
         rationale=str(spec.get("rationale", "")),
         references=tuple(str(r) for r in spec.get("references") or ()),
