@@ -250,3 +250,31 @@ def test_the_contract_example_loads(tmp_path):
         """)
     write(tmp_path / "rules", "time.yaml", example)
     assert [r.id for r in load_rulesets([tmp_path / "rules"])] == ["NAP-TIME-002"]
+
+
+def test_yml_files_load_like_yaml_files(tmp_path):
+    write(tmp_path / "rules", "time.yml", ruleset(GOOD_RULE.format(id="NAP-TIME-002")))
+    assert [r.id for r in load_rulesets([tmp_path / "rules"])] == ["NAP-TIME-002"]
+
+
+def test_a_rule_folder_without_rule_files_is_an_error(tmp_path):
+    write(tmp_path / "rules", "notes.txt", "not a rule file")
+    with pytest.raises(InputError) as exc:
+        load_rulesets([tmp_path / "rules"])
+    assert "no rule file in this folder (rule files end in .yaml or .yml)" in str(exc.value)
+
+
+def test_every_problem_of_the_rule_files_is_reported_in_one_run(tmp_path):
+    bad = GOOD_RULE.format(id="MY-001").replace('"not bad_years"', '"not bad_yeras"')
+    worse = GOOD_RULE.format(id="MY-002").replace("{measure.id}", "{measure.idd}")
+    write(tmp_path / "rules", "a.yaml", ruleset(bad, worse, GOOD_RULE.format(id="MY-003")))
+    write(tmp_path / "rules", "b.yaml", ruleset(GOOD_RULE.format(id="MY-003"))
+          .replace("severity: warning", "severity: warn"))
+    with pytest.raises(InputError) as exc:
+        load_rulesets([tmp_path / "rules"])
+    lines = str(exc.value).splitlines()
+    assert len(lines) == 3, lines
+    assert "a.yaml:11:18: " in lines[0] and "unknown name `bad_yeras`" in lines[0]
+    assert "a.yaml:" in lines[1] and "measure has no field `idd`" in lines[1]
+    assert "b.yaml:5:5: " in lines[2] and "severity" in lines[2]
+    assert [p.message for p in exc.value.problems][0] == exc.value.message

@@ -51,6 +51,9 @@ class LimitError(EvalError):
     """An evaluation went over one of the `EvalLimits`."""
 
 
+# The names every expression can read besides fields, lets and loop variables: from the frame.
+SPECIAL_NAMES = ("this", "as_of", "params")
+
 _CHECK_EVERY = 100_000  # steps between two looks at the clock
 
 
@@ -62,7 +65,7 @@ class Frame:
     """
 
     __slots__ = ("index", "as_of", "params", "limits", "key", "attrs", "vars", "steps",
-                 "next_check", "started")
+                 "next_check", "started", "memo")
 
     def __init__(self, index, as_of: datetime.date, params: dict, limits: EvalLimits):
         self.index = index
@@ -75,6 +78,7 @@ class Frame:
         self.steps = 0
         self.next_check = min(limits.steps, _CHECK_EVERY)
         self.started = None
+        self.memo: dict = {}  # defined value -> (node key, value): computed once per node
 
     def at(self, key, attrs) -> None:
         self.key = key

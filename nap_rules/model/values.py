@@ -119,7 +119,7 @@ def render(value, limit: int = 10_000) -> str:
 
 # --- formats: how a message placeholder, --explain, the HTML report and diffs write a value ---
 
-FORMAT_NAMES = ("money", "pct", "list", "date")
+FORMAT_NAMES = ("money", "num", "pct", "list", "date")
 MAX_DECIMALS = 12  # `{x:.N}`: N from 0 to this
 
 
@@ -140,7 +140,8 @@ def format_problem(spec: str) -> str | None:
 def format_value(value, spec: str | None, limit: int = 10_000) -> str:
     """`value` as a placeholder `{value:spec}` writes it; ValueError if it has the wrong type.
 
-    money: 138,302,992 (thousands separators; two decimals unless whole); pct: 88.44%;
+    money: 138,302,992 (thousands separators; two decimals unless whole); num: 25 or 25.50
+    (two decimals unless whole, no separators); pct: 88.44%;
     .N: N decimals; list: items separated by commas; date: 2024-06-30. Halves round away
     from zero. None is `none` in every format.
     """
@@ -173,6 +174,10 @@ def format_value(value, spec: str | None, limit: int = 10_000) -> str:
         if number == number.to_integral_value():
             return f"{int(number):,}"
         return format(_rounded(number, 2), ",f")
+    if spec == "num":
+        if number == number.to_integral_value():
+            return str(int(number))
+        return format(_rounded(number, 2), "f")
     if spec == "pct":
         return format(_rounded(number, 2), "f") + "%"
     return format(_rounded(number, int(spec[1:])), "f")
