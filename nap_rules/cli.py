@@ -278,7 +278,7 @@ def report_command(plan_dir, html_file, rule_dirs, no_standard_rules, as_of, pro
 
 @main.group()
 def rules():
-    """The rules: list them, explain one, or write the catalogue."""
+    """The rules: list them, explain one, write the catalogue, or test a folder of them."""
 
 
 def _standard_and_extra(rule_dirs):
@@ -330,6 +330,30 @@ def rules_doc(rule_dirs, output):
     except InputError as exc:
         fail(exc)
     emit(text, output)
+
+
+@rules.command("test")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=str))
+def rules_test(folder):
+    """Run the examples of every rule in FOLDER and report pass or fail per rule.
+
+    Exit code 0 when every rule passes its examples, 1 when one does not, 2 when the rule
+    files cannot be read.
+    """
+    from .run.rule_tests import run_folder_examples
+
+    try:
+        outcomes = run_folder_examples(Path(folder))
+    except InputError as exc:
+        fail(exc)
+    for outcome in outcomes:
+        cases = f"{outcome.cases} example{'s' * (outcome.cases != 1)}"
+        click.echo(f"{'PASS' if outcome.ok else 'FAIL'}  {outcome.rule.id}  ({cases})")
+        for problem in outcome.problems:
+            click.echo(f"      {problem}")
+    passed = sum(o.ok for o in outcomes)
+    click.echo(f"{passed} of {len(outcomes)} rules pass their examples")
+    sys.exit(EXIT_OK if passed == len(outcomes) else EXIT_FINDINGS)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -50,11 +50,17 @@ def explain_rule(rule: Rule) -> str:
         lines += [f"points at:   the node's `{rule.at}` field", ""]
     lines += [
         "examples:",
-        f"  passes on: {rule.examples.passing}",
-        f"  fails on:  {rule.examples.failing}",
+        f"  passes on: {_example(rule.examples.passing, rule.examples.base)}",
+        f"  fails on:  {_example(rule.examples.failing, rule.examples.base)}",
     ]
     return "\n".join(lines) + "\n"
 
 
 def _indent(text: str, width: int = 2) -> list[str]:
     return [" " * width + line for line in str(text).strip().splitlines()] or [" " * width]
+
+
+def _example(side, base) -> str:
+    if isinstance(side, tuple):
+        return f"{len(side)} inline case{'s' * (len(side) != 1)} over {base}"
+    return side

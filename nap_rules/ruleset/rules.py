@@ -37,8 +37,29 @@ from .positions import Positions
 
 @dataclass(frozen=True)
 class Examples:
-    passing: str  # a plan folder on which the rule reports nothing
-    failing: str  # a plan folder on which the rule reports
+    passing: str | tuple  # a plan folder on which the rule reports nothing, or inline cases
+    failing: str | tuple  # a plan folder on which the rule reports, or inline cases
+    base: str | None = None  # the plan folder inline cases patch
+    as_of: str | None = None  # the evaluation date of the examples, YYYY-MM-DD
+
+
+def _examples(spec: Mapping) -> Examples:
+    def side(value):
+        if isinstance(value, list):
+            return tuple(_plain(case) for case in value)
+        return str(value if value is not None else "")
+    return Examples(side(spec.get("pass")), side(spec.get("fail")),
+                    None if spec.get("base") is None else str(spec["base"]),
+                    None if spec.get("as_of") is None else str(spec["as_of"]))
+
+
+def _plain(value):
+    """A loaded YAML value as plain dicts and lists (for patches over a plan file)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -171,7 +192,7 @@ def build_rule(spec: Mapping, source: Location, limits: EvalLimits = EvalLimits(
         assert_=str(spec["assert"]), message=str(spec["message"]),
         rationale=str(spec.get("rationale", "")),
         references=tuple(str(r) for r in spec.get("references") or ()),
-        examples=Examples(str(examples.get("pass", "")), str(examples.get("fail", ""))),
+        examples=_examples(examples),
         params=MappingProxyType(dict(spec.get("params") or {})), at=spec.get("at"),
         detail=spec.get("detail"), source=source, compiled=compiled,
     )
