@@ -193,3 +193,16 @@ def test_a_file_with_only_definitions_in_the_rule_folder_is_refused(tmp_path):
 def test_names_may_not_hide_a_definition(tmp_path):
     error = refused(tmp_path, file(rule(extra='let: {span: "1"}'), define=DEFINE))
     assert "`span` is a definition of this file" in error.message
+
+
+@pytest.mark.parametrize("message,fragment,column", [
+    ("x {title.__class__}", "names starting with `_`", 18),
+    ("x {title:.99999}", "at most 12 decimals", 24),
+    ("x {title:>10}", "unknown format `>10`", 24),
+    ("x {len(title).real}", "`.real` is not a plan field", 18),
+])
+def test_hostile_placeholders_are_refused_at_their_file_line_and_column(tmp_path, message,
+                                                                           fragment, column):
+    error = refused(tmp_path, file(rule(message=message)))
+    assert fragment in error.message
+    assert where(error, tmp_path) == ("rules/mine.yaml", 9, column)
