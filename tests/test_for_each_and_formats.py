@@ -138,3 +138,10 @@ def test_placeholders_hold_expressions():
                         "{'late' if deadline > 2022 else 'on time'}, {(deadline - start) / 3:pct}, "
                         "{{literal}} {as_of:date}")
     assert found[0].message == ("1.1.1: 2 years (2021, 2022), on time, 0.33%, {literal} 2024-03-01")
+
+
+def test_explain_writes_a_value_in_the_format_of_its_placeholder():
+    found = run(let={"span": "(deadline - start) * 1000000"}, **{"assert": "False"},
+                message="{span:money} from {start}")
+    assert dict(found[0].values)["span"] == "1,000,000"
+    assert dict(found[0].values)["start"] == "2021"

@@ -29,6 +29,13 @@ class Template:
     parts: tuple = field(repr=False, compare=False)  # str | Placeholder
     fields: frozenset = frozenset()
 
+    @property
+    def formats(self) -> dict:
+        """name -> format, for each placeholder that writes a plain name with a format, so that
+        --explain writes that value as the message does."""
+        return {p.expression.text: p.format for p in self.parts
+                if type(p) is Placeholder and p.format and p.expression.text.isidentifier()}
+
     def render(self, fr: Frame, limit: int) -> str:
         out = []
         for part in self.parts:

@@ -73,6 +73,13 @@ class CompiledRule:
     fields: frozenset  # fields of the node the rule reads anywhere
     limits: EvalLimits
 
+    @property
+    def formats(self) -> dict:
+        """name -> the format the message or detail writes it with (for --explain)."""
+        out = dict(self.detail.formats) if self.detail is not None else {}
+        out.update(self.message.formats)
+        return out
+
 
 @dataclass(frozen=True)
 class Rule:

@@ -14,7 +14,7 @@ from typing import Mapping
 from ..findings import Finding, sort_findings
 from ..lang.runtime import DECIMAL_CONTEXT, EvalError, Frame, materialize
 from ..model.index import GraphIndex, node_location
-from ..model.values import render
+from ..model.values import format_value, render
 from ..ruleset.rules import Rule
 
 ENGINE_RULE = "NAP-ENGINE"
@@ -115,10 +115,22 @@ def _finding(rule: Rule, fr: Frame, key, attrs: dict) -> Finding:
     names = [name for name, _ in compiled.lets]
     if compiled.for_each is not None:
         names.insert(0, compiled.for_each[0])
-    values = tuple((name, render(fr.vars[name], _VALUE_WIDTH)) for name in names)
-    values += tuple((name, render(attrs.get(name), _VALUE_WIDTH)) for name in sorted(compiled.fields))
+    formats = compiled.formats
+    values = tuple((name, _shown(fr.vars[name], formats.get(name))) for name in names)
+    values += tuple((name, _shown(attrs.get(name), formats.get(name)))
+                    for name in sorted(compiled.fields))
     return Finding(rule.id, rule.severity, key, message, loc.file, loc.line, loc.column,
                    detail=detail, values=values)
+
+
+def _shown(value, spec) -> str:
+    """A value for --explain: in the format the rule's message writes it with, if any."""
+    if spec is not None:
+        try:
+            return format_value(value, spec, _VALUE_WIDTH)
+        except ValueError:
+            pass
+    return render(value, _VALUE_WIDTH)
 
 
 def _engine_finding(rule: Rule, key, attrs: dict, phase: str, reason: str) -> Finding:
