@@ -206,3 +206,13 @@ def test_hostile_placeholders_are_refused_at_their_file_line_and_column(tmp_path
     error = refused(tmp_path, file(rule(message=message)))
     assert fragment in error.message
     assert where(error, tmp_path) == ("rules/mine.yaml", 9, column)
+
+
+def test_a_rule_changes_with_the_definitions_it_can_use(tmp_path):
+    """A cached run is named after the rules (their repr): a library edit must change it."""
+    write(tmp_path / "rules", "lib/time.yaml", file(define=DEFINE))
+    before = load(tmp_path, file(rule(assert_="span < 3"), use="[lib/time]"))
+    write(tmp_path / "rules", "lib/time.yaml", file(define=DEFINE.replace("+ 1", "+ 2")))
+    after = load(tmp_path, file(rule(assert_="span < 3"), use="[lib/time]"))
+    assert repr(before[0]) != repr(after[0])
+    assert ("span", "deadline - start + 2") in after[0].definitions

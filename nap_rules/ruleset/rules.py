@@ -100,6 +100,9 @@ class Rule:
     detail: str | None
     source: Location
     compiled: CompiledRule = field(compare=False, repr=False)
+    # the definitions in the rule's scope, (signature, text): part of what the rule means, so
+    # that a changed library changes the rule (and the name of a cached run's snapshot)
+    definitions: tuple = ()
 
     def with_severity(self, severity: str) -> "Rule":
         return dataclasses.replace(self, severity=severity)
@@ -202,6 +205,7 @@ def build_rule(spec: Mapping, source: Location, limits: EvalLimits = EvalLimits(
         examples=_examples(examples),
         params=MappingProxyType(dict(spec.get("params") or {})), at=spec.get("at"),
         detail=spec.get("detail"), source=source, compiled=compiled,
+        definitions=tuple(sorted((d.signature, d.text) for d in (defines or {}).values())),
     )
 
 
