@@ -29,9 +29,9 @@ from ..lang.templates import Template, compile_template
 from ..load import located_schema
 from ..load.located_schema import hint as _hint
 from ..load.locations import Location, LocMap, locate
-from ..load.yaml_reader import load_yaml_file
+from ..load.yaml_reader import load_yaml_data, read_file_bytes
 from ..model.fields import fields_of
-from .definitions import SUFFIXES, Libraries, definition_error, read_lines
+from .definitions import SUFFIXES, Libraries, definition_error
 from .positions import Positions
 
 
@@ -154,7 +154,8 @@ def load_ruleset_file(path: Path, display: str | None = None,
                       libraries: Libraries | None = None) -> list[Rule]:
     """The rules of one file; InputError reporting each of its problems."""
     display = display if display is not None else str(path)
-    doc = load_yaml_file(path, display)
+    data = read_file_bytes(path, display)
+    doc = load_yaml_data(data, display)
     if not isinstance(doc, LocMap):
         raise InputError("a rule file is a mapping with `schema:` and `rules:`",
                          getattr(doc, "loc", None), file=display)
@@ -162,7 +163,7 @@ def load_ruleset_file(path: Path, display: str | None = None,
     if "rules" not in doc:
         raise InputError("a rule file has `rules:`; a file of `define:` only is a library: put "
                          "it in a subfolder (such as lib/) and pull it in with `use:`", doc.loc)
-    positions = Positions(read_lines(path))
+    positions = Positions(data.decode("utf-8-sig").split("\n"))  # decoded already by the loader
     defines = (libraries or Libraries()).definitions(doc, path, display, positions)
     seen: dict[str, Location] = {}
     rules = []
