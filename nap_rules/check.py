@@ -37,7 +37,8 @@ def configure_builtin(findings, config) -> list:
 
 def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_of: datetime.date,
                limits: ReadLimits = DEFAULT_READ_LIMITS, progress_dirs=(), baseline: str | None = None,
-               config_baseline: bool = True, cache: str | Path | None = None) -> tuple[Validated, Report]:
+               config_baseline: bool = True, cache: str | Path | None = None,
+               rule_values: bool = False) -> tuple[Validated, Report]:
     """The validated plan and the report of checking it, waivers applied.
 
     The findings are compared with `baseline`, else with the configuration's `baseline:` file
@@ -54,11 +55,13 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
             from .review.triage import load_baseline
 
             entries = load_baseline(baseline_file)
+        shown = {} if rule_values and cache is None else None  # the values rules report, for the HTML report
         if cache is None:
             result = validate(plan_dir, limits, progress_dirs=progress_dirs)
             rule_findings = None
             if result.graph is not None:
-                rule_findings = evaluate(result.graph, rules, as_of=as_of, params_override=config.params)
+                rule_findings = evaluate(result.graph, rules, as_of=as_of, params_override=config.params,
+                                         shown=shown)
             plan_id, file_count = result.plan_id, len(result.files.files)
         else:
             from .incremental.recheck import check_cached
@@ -75,7 +78,8 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
         else:
             notes = (RULES_SKIPPED,)
         report = Report(__version__, plan_id, tuple(sort_findings(findings)), file_count,
-                        rules=tuple(rules), notes=notes, document=plan_document(plan_dir, result.files))
+                        rules=tuple(rules), notes=notes, document=plan_document(plan_dir, result.files),
+                        extra={"rule_values": shown} if shown is not None else {})
         if config.waivers or entries is not None:  # else there is nothing to set aside or compare
             from .review.triage import triage
 

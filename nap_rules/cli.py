@@ -352,7 +352,8 @@ def report_command(plan_dir, html_file, pdf_file, rule_dirs, no_standard_rules, 
     as_of = as_of or datetime.date.today()
     try:
         validated, result = check_plan(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
-                                       as_of=as_of, limits=_limits(limits), progress_dirs=progress_dirs)
+                                       as_of=as_of, limits=_limits(limits), progress_dirs=progress_dirs,
+                                       rule_values=True)
         text = render_html(validated, result, as_of=as_of)
     except InputError as exc:
         fail(exc)

@@ -377,3 +377,19 @@ def test_a_small_plan_with_measure_costs_odd_references_and_no_claims(tmp_path):
     assert "NAP-BUDGET-011" in measure_text  # a measure's cost item is shown, with its finding, in the measure
     hrefs = [value[1:] for _, name, value in page.attrs if name == "href" and not value.startswith("#filter?")]
     assert [h for h in hrefs if h not in page.ids] == []
+
+
+def test_the_budget_checks_shown_are_the_rules_own(tmp_path):
+    """The page shows what the budget rules computed (their `report` values): a line is marked as
+    not adding up exactly when NAP-BUDGET-001 reports it, and without the rule it is not checked."""
+    text, page = report(tmp_path, PUBLISHED, "--as-of", AS_OF)
+    _, result = checked()
+    failing = {f.node.split(":", 1)[1] for f in result.findings if f.rule == "NAP-BUDGET-001"}
+    for line in ("PG1-current", "PG1-capital", "PG2-current", "PG2-capital", "PG3-current", "PG3-capital"):
+        row = page.text_in(f"line-{line}")
+        assert ("✗ mismatch" in row) == (line in failing) and ("✓ adds up" in row) == (line not in failing), line
+    plan = copy_plan(tmp_path / "off")
+    (plan / ".nap-rules.yaml").write_text("schema: nap-rules/config/v1\nrules:\n  disable: [NAP-BUDGET-001]\n",
+                                          encoding="utf-8")
+    _, page = report(tmp_path, plan, "--as-of", AS_OF)
+    assert "not checked (NAP-BUDGET-001 did not run)" in page.text_in("line-PG2-current")

@@ -7,8 +7,11 @@ already formatted, lists and dicts), then `templates/report.html.j2` renders tha
 Jinja2, with autoescaping on for every value, so that text from the plan files is always
 text and never markup.
 
+The budget checks it shows are the values the rules computed (nap_rules.report.html_budget);
+the findings are grouped by cause (nap_rules.report.html_findings).
+
 The page needs nothing else: its CSS is inline, its charts are inline SVG, and it loads no
-script, font or image. Numbers are formatted exactly (int and Decimal, never through float)
+script, font or image; its one inline script only filters the findings. Numbers are formatted exactly (int and Decimal, never through float)
 and nothing in the page depends on the clock except the evaluation date given to it, so the
 same input gives the same bytes.
 """
@@ -18,86 +21,30 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .. import __version__
-from ..findings import SEVERITIES
 from ..model.targets import resolve_targets
 from ..model.values import is_number
+from .html_budget import budget_view
+from .html_budget import linked as _out
 from .html_findings import findings_view
+from .html_format import CONTEXT as _CONTEXT
+from .html_format import TENTH as _TENTH
+from .html_format import fmt_num, fmt_rounded, rounded  # noqa: F401 - fmt_num, rounded: part of this module's API
+from .html_format import text_of as _text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "report.html.j2"
 NOT_CHECKED = ("The plan breaks its schemas, so it could not be checked further: its graph was not built, "
                "no rule was run, and the budget and indicators cannot be shown. Fix the schema findings "
                "below and run the report again.")
-_CONTEXT = Context(prec=50, rounding=ROUND_HALF_EVEN)
-_CENT = Decimal("0.01")
-_TENTH = Decimal("0.1")
-SHARE_TOLERANCE = Decimal("0.05")  # percentage points, the rules' default for stated shares
-AMOUNT_TOLERANCE = Decimal("0.5")  # currency units, the rules' default for stated amounts
 
 # chart geometry (px)
-BAR_LABEL, BAR_AREA, BAR_HEIGHT, BAR_GAP, BAR_VALUE = 70, 520, 22, 12, 150
 SPARK_W, SPARK_H, SPARK_PAD = 120, 36, 4
-
-
-# --- numbers ----------------------------------------------------------------------------------
-
-def fmt_num(value) -> str:
-    """A number as printed, with thousands separators; exact for int and Decimal."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value)
-        return format(value, ",f")
-    return str(value)
-
-
-def rounded(value, places: Decimal = _CENT) -> Decimal:
-    """`value` to two decimals (half to even), trailing zeros after the point dropped."""
-    with localcontext(_CONTEXT):
-        q = Decimal(value).quantize(places)
-        if q == q.to_integral_value():
-            return q.quantize(Decimal(1))
-        return q.normalize() if q.as_tuple().exponent < 0 else q
-
-
-def fmt_rounded(value) -> str:
-    return "" if value is None else fmt_num(rounded(value))
-
-
-def share(part, whole) -> Decimal | None:
-    if not whole:
-        return None
-    with localcontext(_CONTEXT):
-        return Decimal(part) * 100 / Decimal(whole)
-
-
-def _sum(values) -> int | Decimal:
-    total = 0
-    for v in values:
-        if is_number(v):
-            total += v
-    return total
-
-
-def _text(value) -> str | None:
-    """A scalar field as text, numbers as written (a year is 2021, not 2,021); None for absent,
-    lists or mappings."""
-    if value is None or isinstance(value, (dict, list, tuple)):
-        return None
-    if isinstance(value, Decimal) and value.is_finite():
-        return format(value, "f")
-    return str(value)
 
 
 # --- anchors ----------------------------------------------------------------------------------
@@ -159,7 +106,7 @@ def build_view(validated, report, *, as_of: datetime.date) -> dict:
         "baseline": report.baseline,
     }
     if graph is not None and plan_key is not None:
-        view["budget"] = _budget(graph, plan_key, anchors, by_node)
+        view["budget"] = budget_view(graph, plan_key, anchors, by_node, report.extra.get("rule_values") or {})
         view["goals"], view["orphan_outcomes"], view["has_actuals"] = _indicators(graph, plan_key, anchors, by_node)
     else:
         view["has_actuals"] = False
@@ -232,215 +179,6 @@ def _header(validated, report, as_of, graph, plan_key) -> dict:
 
 
 # --- budget -----------------------------------------------------------------------------------
-
-def _out(graph, key, rel):
-    return [v for _, v, r in graph.out_edges(key, data="rel") if r == rel]
-
-
-def _line_view(graph, key, anchors, by_node) -> dict:
-    line = graph.nodes[key]
-    total, planned, gap = line.get("total_cost"), line.get("planned"), line.get("gap")
-    computed = (planned if is_number(planned) else 0) + (gap if is_number(gap) else 0)
-    ok = is_number(total) and total == computed
-    return {
-        "id": str(line.get("id")),
-        "anchor": anchors.of_node.get(key),
-        "nature": _text(line.get("nature")) or "",
-        "total": fmt_num(total), "planned": fmt_num(planned), "gap": fmt_num(gap),
-        "computed": fmt_num(computed),
-        "ok": ok,
-        "difference": fmt_num(total - computed) if is_number(total) and not ok else "",
-        "note": _text(line.get("note")),
-        "findings": by_node.get(key, []),
-        "_values": (total, planned, gap),
-        "_goal": line.get("goal"),
-    }
-
-
-def _budget(graph, plan_key, anchors, by_node) -> dict | None:
-    plan = graph.nodes[plan_key]
-    totals = plan.get("budget_totals") if isinstance(plan.get("budget_totals"), dict) else None
-    line_keys = _out(graph, plan_key, "has_budget_line")
-    claim_keys = _out(graph, plan_key, "has_claim")
-    if not line_keys and totals is None and not claim_keys:
-        return None
-    currency = _text(plan.get("currency")) or ""
-    goal_keys = _out(graph, plan_key, "has_goal")
-    goal_titles = {graph.nodes[g].get("id"): _text(graph.nodes[g].get("title")) for g in goal_keys}
-    grouped: dict = {}
-    for g in goal_keys:
-        grouped[graph.nodes[g].get("id")] = []
-    for key in line_keys:
-        grouped.setdefault(graph.nodes[key].get("goal"), []).append(key)
-    groups = []
-    all_lines = []
-    for goal_id, keys in grouped.items():
-        if not keys:
-            continue
-        lines = [_line_view(graph, k, anchors, by_node) for k in keys]
-        all_lines += lines
-        groups.append({"goal": _text(goal_id) or "(no goal)", "title": goal_titles.get(goal_id),
-                       "known_goal": goal_id in goal_titles,
-                       "goal_anchor": anchors.of_node.get(f"goal:{goal_id}") if goal_id in goal_titles else None,
-                       "lines": lines, "total": _totals_row(lines)})
-    grand = _totals_row(all_lines) if all_lines else None
-    published = _published(totals, grand, currency, plan.get("exchange_rates")) if totals else None
-    return {
-        "currency": currency,
-        "groups": groups,
-        "grand": grand,
-        "published": published,
-        "chart": _bar_chart(groups, currency),
-        "claims": [_claim_view(graph, k, plan, all_lines, anchors, by_node) for k in claim_keys],
-    }
-
-
-def _totals_row(lines) -> dict:
-    total = _sum(line["_values"][0] for line in lines)
-    planned = _sum(line["_values"][1] for line in lines)
-    gaps = [line["_values"][2] for line in lines if is_number(line["_values"][2])]
-    gap = _sum(gaps) if gaps else None
-    computed = planned + (gap or 0)
-    return {"total": fmt_num(total), "planned": fmt_num(planned), "gap": fmt_num(gap),
-            "computed": fmt_num(computed), "ok": total == computed,
-            "difference": "" if total == computed else fmt_num(total - computed),
-            "_values": (total, planned, gap)}
-
-
-def _published(totals, grand, currency, rates) -> dict:
-    columns = ("total_cost", "planned", "gap")
-    printed = [totals.get(c) for c in columns]
-    home = {"currency": currency, "rate": "", "cells": []}
-    for c, value in zip(columns, printed):
-        lines_sum = grand["_values"][columns.index(c)] if grand else None
-        if lines_sum is None and c == "gap" and grand:
-            lines_sum = 0
-        mismatch = is_number(value) and lines_sum is not None and value != lines_sum
-        home["cells"].append({"value": fmt_num(value), "mismatch": mismatch,
-                              "expected": fmt_num(lines_sum) if mismatch else ""})
-    t, p, g = printed
-    home["adds_up"] = not (is_number(t) and is_number(p) and is_number(g)) or t == p + g
-    rows = []
-    rates = rates if isinstance(rates, dict) else {}
-    in_currency = totals.get("in_currency") if isinstance(totals.get("in_currency"), dict) else {}
-    for cur, amounts in in_currency.items():
-        if not isinstance(amounts, dict):
-            continue
-        rate = rates.get(cur)
-        row = {"currency": str(cur), "rate": fmt_num(rate) if is_number(rate) else "no rate in plan.yaml", "cells": []}
-        for c, home_value in zip(columns, printed):
-            value = amounts.get(c)
-            expected = None
-            if is_number(rate) and rate and is_number(home_value):
-                with localcontext(_CONTEXT):
-                    expected = Decimal(home_value) / Decimal(rate)
-            mismatch = expected is not None and is_number(value) and abs(value - expected) > AMOUNT_TOLERANCE
-            row["cells"].append({"value": fmt_num(value), "mismatch": mismatch,
-                                 "expected": fmt_rounded(expected) if expected is not None else ""})
-        vt, vp, vg = (amounts.get(c) for c in columns)
-        # each converted figure is rounded on its own: they may differ by half a unit each
-        row["adds_up"] = (not (is_number(vt) and is_number(vp) and is_number(vg))
-                          or abs(vp + vg - vt) <= 3 * AMOUNT_TOLERANCE)
-        rows.append(row)
-    return {"home": home, "other": rows}
-
-
-def _px(value, scale) -> str:
-    """A length in pixels (one decimal) for `value` on a bar area of BAR_AREA for `scale`."""
-    with localcontext(_CONTEXT):
-        return str((Decimal(value) * BAR_AREA / Decimal(scale)).quantize(_TENTH))
-
-
-def _bar_chart(groups, currency) -> dict | None:
-    """Total cost per goal, with the planned and gap parts stacked under the outline of the total."""
-    if not groups:
-        return None
-    values = [g["total"]["_values"] for g in groups]
-    scale = max(max(t, p + (g or 0)) for t, p, g in values)
-    if not scale or scale <= 0:
-        return None
-    bars = []
-    for i, (group, (total, planned, gap)) in enumerate(zip(groups, values)):
-        y = 30 + i * (BAR_HEIGHT + BAR_GAP)
-        planned_w = _px(max(planned, 0), scale)
-        gap_w = _px(max(gap or 0, 0), scale)
-        bars.append({
-            "goal": group["goal"], "y": y, "text_y": y + BAR_HEIGHT // 2 + 5,
-            "planned_w": planned_w, "gap_x": str(BAR_LABEL + Decimal(planned_w)), "gap_w": gap_w,
-            "total_w": _px(max(total, 0), scale), "value_x": BAR_LABEL + BAR_AREA + 8,
-            "label": f"{fmt_num(total)} {currency}".rstrip(),
-            "title": (f"{group['goal']}: total cost {fmt_num(total)}, planned {fmt_num(planned)}, "
-                      f"gap {fmt_num(gap) or 'empty'}" + ("" if group["total"]["ok"] else " (planned + gap differs)")),
-            "ok": group["total"]["ok"],
-        })
-    height = 30 + len(groups) * (BAR_HEIGHT + BAR_GAP) + 4
-    return {"width": BAR_LABEL + BAR_AREA + BAR_VALUE, "height": height, "bars": bars,
-            "x0": BAR_LABEL, "area": BAR_AREA, "bar_h": BAR_HEIGHT}
-
-
-def _claim_view(graph, key, plan, lines, anchors, by_node) -> dict:
-    claim = graph.nodes[key]
-    values = [line["_values"] for line in lines]
-    natures = [line["nature"] for line in lines]
-    goal_of = [line["_goal"] for line in lines]
-    total = _sum(v[0] for v in values)
-    tolerance = claim.get("tolerance") if is_number(claim.get("tolerance")) else None
-    rows = []
-
-    def add(label, stated, computed, default_tolerance, unit):
-        suffix = " points" if unit == "%" else unit
-        allowed = tolerance if tolerance is not None else default_tolerance
-        off = None
-        difference = ""
-        if computed is not None and is_number(stated):
-            with localcontext(_CONTEXT):
-                diff = Decimal(stated) - computed
-            difference = fmt_rounded(diff) + suffix
-            off = abs(diff) > allowed
-        rows.append({"label": label, "stated": fmt_num(stated) + unit if is_number(stated) else _text(stated) or "",
-                     "computed": (fmt_rounded(computed) + unit) if computed is not None else "cannot be computed",
-                     "difference": difference, "off": off, "allowed": fmt_num(allowed) + suffix})
-
-    shares = claim.get("shares_of_total_cost")
-    if isinstance(shares, dict):
-        for goal_id, stated in shares.items():
-            part = _sum(v[0] for v, g in zip(values, goal_of) if g == goal_id)
-            add(f"{goal_id}: share of the total cost", stated, share(part, total), SHARE_TOLERANCE, "%")
-    by_nature = claim.get("shares_by_nature")
-    if isinstance(by_nature, dict):
-        for nature, stated in by_nature.items():
-            part = _sum(v[0] for v, n in zip(values, natures) if n == nature)
-            add(f"{nature} costs: share of the total cost", stated, share(part, total), SHARE_TOLERANCE, "%")
-    funding = claim.get("shares_by_funding")
-    if isinstance(funding, dict):
-        budget, donors = funding.get("state_budget"), funding.get("donors")
-        funded = [x for x in (budget, donors) if is_number(x)]
-        if funded:
-            parts = " + ".join(f"{name} {fmt_num(x)}%" for name, x in (("state budget", budget), ("donors", donors))
-                               if is_number(x))
-            add(f"funded ({parts}) against the planned column", _sum(funded),
-                share(_sum(v[1] for v in values), total), SHARE_TOLERANCE, "%")
-        if funding.get("gap") is not None:
-            add("financial gap: share of the total cost", funding.get("gap"),
-                share(_sum(v[2] for v in values), total), SHARE_TOLERANCE, "%")
-    amounts = claim.get("total_cost")
-    if isinstance(amounts, dict):
-        home = plan.get("currency")
-        rates = plan.get("exchange_rates") if isinstance(plan.get("exchange_rates"), dict) else {}
-        for cur, stated in amounts.items():
-            if not total:
-                computed = None
-            elif cur == home:
-                computed = Decimal(total)
-            elif is_number(rates.get(cur)) and rates.get(cur):
-                with localcontext(_CONTEXT):
-                    computed = Decimal(total) / Decimal(rates[cur])
-            else:
-                computed = None
-            add(f"total cost in {cur}", stated, computed, AMOUNT_TOLERANCE, f" {cur}")
-    return {"id": str(claim.get("id")), "anchor": anchors.of_node.get(key), "text": _text(claim.get("text")),
-            "note": _text(claim.get("note")), "rows": rows, "findings": by_node.get(key, [])}
-
 
 # --- measures and indicators --------------------------------------------------------------------
 

@@ -75,6 +75,7 @@ class CompiledRule:
     cause_key: Template | None = None  # findings with the same key are one cause
     cause_message: Template | None = None  # the cause in one line
     cause_amount: Compiled | None = None  # the money a finding involves
+    reported: tuple = ()  # the `let` (or `for_each`) names whose values reports show
 
     @property
     def formats(self) -> dict:
@@ -314,5 +315,11 @@ class _RuleCompiler:
         parts = [p for p in (where, each and each[1], assert_, message, detail, cause_key, cause_message,
                              cause_amount) if p is not None]
         read = frozenset().union(*(p.fields for p in parts), *(c.fields for _, c in lets))
+        reported = tuple(str(n) for n in spec.get("report") or ())
+        known = set(self.let_names) | ({self.each_spec[0]} if self.each_spec is not None else set())
+        for name in reported:
+            if name not in known:
+                raise InputError(f"rule {self.id}, report: `{name}` is not a `let` or `for_each` name of "
+                                 "the rule", self.where_of("report"))
         return CompiledRule(where, each, tuple(lets), assert_, message, detail, read, self.limits,
-                            cause_key, cause_message, cause_amount)
+                            cause_key, cause_message, cause_amount, reported)

@@ -24,20 +24,25 @@ _VALUE_WIDTH = 500  # characters of each value kept for --explain
 
 def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
              params_override: Mapping[str, Mapping] | None = None,
-             index: GraphIndex | None = None) -> list[Finding]:
-    """The findings of `rules` on `graph`, sorted (CONTRACT §5)."""
+             index: GraphIndex | None = None, shown: dict | None = None) -> list[Finding]:
+    """The findings of `rules` on `graph`, sorted (CONTRACT §5).
+
+    With a dict `shown`, the values each rule declares in `report` are kept there for every node
+    (and item) it checks, passing or not: {(rule id, node key): [{"passed": bool, name: value}]},
+    so that a report shows what the rules computed instead of computing it again.
+    """
     index = index if index is not None else GraphIndex(graph)
     overrides = params_override or {}
     findings: list[Finding] = []
     with decimal.localcontext(DECIMAL_CONTEXT):
         for rule in rules:
             params = {**rule.params, **overrides.get(rule.id, {})}
-            findings.extend(evaluate_rule(rule, index, as_of, params))
+            findings.extend(evaluate_rule(rule, index, as_of, params, shown=shown))
     return sort_findings(findings)
 
 
 def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: dict, *,
-                  keys=None, record=None, steps_before: int = 0) -> list[Finding]:
+                  keys=None, record=None, steps_before: int = 0, shown: dict | None = None) -> list[Finding]:
     """The findings of `rule` on the nodes of its kind, or on `keys`.
 
     `record(key, findings, steps)`, when given, is called after each node with the findings it
@@ -53,6 +58,7 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
     each_name, each = None, None
     if compiled.for_each is not None:
         each_name, each = compiled.for_each[0], compiled.for_each[1].fn
+    reported = compiled.reported if shown is not None else ()
     attrs_of = index.attrs
     out: list[Finding] = []
     total = steps_before
@@ -71,7 +77,10 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
                     for name, phase, fn in lets:
                         fr.vars[name] = fn(fr)
                     phase = "assert"
-                    if not check(fr):
+                    passed = check(fr)
+                    if reported:
+                        _show(shown, rule.id, key, fr, reported, passed)
+                    if not passed:
                         phase = "message"
                         out.append(_finding(rule, fr, key, attrs))
                 else:
@@ -81,7 +90,10 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
                         for name, phase, fn in lets:
                             fr.vars[name] = fn(fr)
                         phase = "assert"
-                        if not check(fr):
+                        passed = check(fr)
+                        if reported:
+                            _show(shown, rule.id, key, fr, reported, passed)
+                        if not passed:
                             phase = "message"
                             out.append(_finding(rule, fr, key, attrs))
         except Exception as exc:  # noqa: BLE001 - any failure is contained as a finding
@@ -96,6 +108,13 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
             out.append(_engine_finding(rule, key, attrs, phase, reason))
             break
     return out
+
+
+def _show(shown: dict, rule_id: str, key: str, fr: Frame, names: tuple, passed) -> None:
+    """Keeps the values a rule reports on one node (or item) for the reports."""
+    values = {name: fr.vars.get(name) for name in names}
+    values["passed"] = bool(passed)
+    shown.setdefault((rule_id, key), []).append(values)
 
 
 def _finding(rule: Rule, fr: Frame, key, attrs: dict) -> Finding:
