@@ -1,4 +1,4 @@
-"""The `nap-rules` command line (CONTRACT §4): parses options, runs the pipeline, prints, exits."""
+"""The `nap-rules` command line (README, Commands): parses options, runs the pipeline, prints, exits."""
 
 from __future__ import annotations
 
@@ -104,12 +104,12 @@ def main():
 
 
 @main.command()
-@click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
+@click.argument("plan_dir", default="plan", type=click.Path(file_okay=False, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @limit_option
 @cache_option
 def validate(plan_dir, fmt, limits, cache):
-    """Check PLAN_DIR against the schemas and resolve its references (no rules)."""
+    """Check PLAN_DIR (default: plan/) against the schemas and resolve its references (no rules)."""
     from .findings import Report
     from .report import render
     from .run.pipeline import validate as run_validate
@@ -169,8 +169,7 @@ def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, p
                            progress_dirs=progress_dirs, baseline=baseline, cache=cache or None))[1]
     except InputError as exc:
         fail(exc)
-    if explain:
-        report = dataclasses.replace(report, explain=True)
+    report = dataclasses.replace(report, explain=explain, fail_on=fail_on)
     if write_baseline:
         from .review.baseline import write_baseline as baseline_text
 

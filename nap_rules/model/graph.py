@@ -1,4 +1,4 @@
-"""Builds the plan graph (CONTRACT §2, docs/model.md) from validated plan files, resolving references.
+"""Builds the plan graph (docs/model.md) from validated plan files, resolving references.
 
 Every reference that does not resolve becomes an edge to a `missing` node plus a `NAP-REF-*`
 finding on the referencing node, so that both rules and reports can see it.

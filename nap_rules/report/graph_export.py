@@ -1,4 +1,4 @@
-"""Writes the plan graph (CONTRACT §2) for other tools: node-link JSON, GraphML or DOT.
+"""Writes the plan graph (docs/model.md) for other tools: node-link JSON, GraphML or DOT.
 
 networkx writes all three; this module only turns attribute values into what each format can
 hold (locations as `file:line:column`, exact decimals as text, lists and mappings as JSON).

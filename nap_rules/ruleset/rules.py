@@ -2,7 +2,7 @@
 
 A rule file that cannot be used (bad YAML, a schema error, an unknown field or function in an
 expression, a bad message placeholder, a rule id defined twice) raises `InputError` with the
-file, line and column, before any plan is checked (CONTRACT §3).
+file, line and column, before any plan is checked (docs/rules-language.md).
 """
 
 from __future__ import annotations
