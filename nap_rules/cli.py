@@ -30,6 +30,11 @@ def _limits(values: tuple[str, ...]) -> Limits:
     return Limits(**{**DEFAULT_LIMITS.__dict__, **changes})
 
 
+def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--select A --select B` or `--select A,B`: the rule ids and groups given."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
 limit_option = click.option("--limit", "limits", multiple=True, metavar="NAME=N",
                             help="Raise or lower an input limit (see README, Limits).")
 cache_option = click.option("--cache", "cache", metavar="DIR", envvar="NAP_RULES_CACHE", default=None,
@@ -141,6 +146,11 @@ class _Date(click.ParamType):
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
               help="A further folder of rule files (repeatable); added to the standard rules.")
 @click.option("--no-standard-rules", is_flag=True, help="Run only the rules of --rules and the configuration.")
+@click.option("--select", "select", multiple=True, metavar="ID",
+              help="Run only this rule or group of rules (NAP-TIME, NAP-TIME-002; repeatable, or comma-separated); "
+                   "applies to the tool's own checks (NAP-SCHEMA, NAP-REF) too.")
+@click.option("--ignore", "ignore", multiple=True, metavar="ID",
+              help="Do not run this rule or group of rules (repeatable, or comma-separated).")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
@@ -155,8 +165,8 @@ class _Date(click.ParamType):
 @click.option("--explain", is_flag=True, help="Show, under each finding, the values its rule saw.")
 @limit_option
 @cache_option
-def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, progress_dirs, baseline,
-          write_baseline, explain, limits, cache):
+def check(plan_dir, rule_dirs, no_standard_rules, select, ignore, fmt, output, fail_on, as_of, progress_dirs,
+          baseline, write_baseline, explain, limits, cache):
     """Check PLAN_DIR (default: plan/) with the standard rules and any --rules."""
     import dataclasses
 
@@ -166,7 +176,8 @@ def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, p
     try:
         report = keep(check_plan(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
                            as_of=as_of or datetime.date.today(), limits=_limits(limits),
-                           progress_dirs=progress_dirs, baseline=baseline, cache=cache or None))[1]
+                           progress_dirs=progress_dirs, baseline=baseline, cache=cache or None,
+                           select=_ids(select), ignore=_ids(ignore)))[1]
     except InputError as exc:
         fail(exc)
     report = dataclasses.replace(report, explain=explain, fail_on=fail_on)

@@ -25,3 +25,28 @@ def test_nothing_refers_to_a_document_outside_the_repository():
     places = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "schemas").glob("*.json"),
               *(ROOT / "nap_rules").rglob("*.py"), *(ROOT / "plan").rglob("*.yaml")]
     assert [str(p.relative_to(ROOT)) for p in places if "CONTRACT" in p.read_text(encoding="utf-8")] == []
+
+
+def _rules_in(output: str) -> set[str]:
+    return {line.split()[2] for line in output.splitlines() if line.startswith("plan/") or ".yaml:" in line.split(" ")[0]}
+
+
+def _check(*args: str):
+    return CliRunner().invoke(main, ["check", str(ROOT / "plan"), "--as-of", "2024-01-01", *args])
+
+
+def test_select_and_ignore_choose_rules_and_built_in_checks_by_id_or_group():
+    everything = _rules_in(_check().output)
+    assert {"NAP-REF-001", "NAP-TIME-002", "NAP-BUDGET-001"} <= everything
+    assert _rules_in(_check("--select", "NAP-TIME").output) == {r for r in everything if r.startswith("NAP-TIME-")}
+    assert _rules_in(_check("--select", "NAP-REF-001").output) == {"NAP-REF-001"}
+    assert _rules_in(_check("--ignore", "NAP-REF,NAP-SCHEMA").output) == {r for r in everything if not r.startswith("NAP-REF-")}
+    # the more specific entry wins
+    assert _rules_in(_check("--select", "NAP-BUDGET", "--ignore", "NAP-BUDGET-001", "--select", "NAP-REF").output) \
+        == {r for r in everything if r.startswith(("NAP-BUDGET-", "NAP-REF-")) and r != "NAP-BUDGET-001"}
+
+
+def test_a_selection_that_names_no_rule_is_an_input_error_with_a_suggestion():
+    result = _check("--select", "NAP-TIEM")
+    assert result.exit_code == 2
+    assert "--select: 'NAP-TIEM' names no rule or group (did you mean 'NAP-TIME'?)" in result.output

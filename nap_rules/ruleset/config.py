@@ -152,6 +152,27 @@ def configured_severity(rule_id: str, severity: str, config: Config) -> str | No
     return level[1] if level else severity
 
 
+def check_selection(rules: list[Rule], select=(), ignore=(), extra_ids=()) -> None:
+    """Every id or group given to `--select`/`--ignore` must name a rule, or a check built into the tool."""
+    ids = [r.id for r in rules] + list(extra_ids)
+    groups = {i.rsplit("-", n)[0] for i in ids for n in range(1, i.count("-") + 1)}
+    for option, refs in (("--select", select), ("--ignore", ignore)):
+        for ref in refs:
+            if not any(matches(ref, rid) for rid in ids):
+                raise InputError(f"{option}: {ref!r} names no rule or group{hint(ref, set(ids) | groups)}; "
+                                 "`nap-rules rules list` shows them")
+
+
+def selected(rule_id: str, select=(), ignore=()) -> bool:
+    """`--select`/`--ignore`: the rule runs when a `select` entry names it (any, without `select`) and no
+    `ignore` entry does; the more specific entry wins (`--select NAP-TIME --ignore NAP-TIME-002`)."""
+    chosen = [len(ref) for ref in select if matches(ref, rule_id)]
+    dropped = [len(ref) for ref in ignore if matches(ref, rule_id)]
+    if select and not chosen:
+        return False
+    return not dropped or (bool(chosen) and max(chosen) > max(dropped))
+
+
 def check_references(rules: list[Rule], config: Config, extra_ids=()) -> None:
     """Every rule id, group and parameter the configuration names must exist."""
     ids = [r.id for r in rules] + list(extra_ids)
