@@ -62,7 +62,7 @@ def render(graph: nx.MultiDiGraph, fmt: str) -> str:
         try:
             import pydot  # noqa: F401 - networkx's DOT writer imports it only when called
         except ImportError:
-            raise RuntimeError("DOT output needs pydot: pip install 'nap-rules[dot]'") from None
+            raise RuntimeError("DOT output needs pydot: pip install pydot") from None
         from networkx.drawing.nx_pydot import to_pydot
         # a drawing needs kinds and relations only; keys are quoted, DOT reads ':' as a port
         dot = nx.MultiDiGraph()
