@@ -156,11 +156,12 @@ def check_selection(rules: list[Rule], select=(), ignore=(), extra_ids=()) -> No
     """Every id or group given to `--select`/`--ignore` must name a rule, or a check built into the tool."""
     ids = [r.id for r in rules] + list(extra_ids)
     groups = {i.rsplit("-", n)[0] for i in ids for n in range(1, i.count("-") + 1)}
-    for option, refs in (("--select", select), ("--ignore", ignore)):
-        for ref in refs:
-            if not any(matches(ref, rid) for rid in ids):
-                raise InputError(f"{option}: {ref!r} names no rule or group{hint(ref, set(ids) | groups)}; "
-                                 "`nap-rules rules list` shows them")
+    errors = [InputError(f"{option}: {ref!r} names no rule or group{hint(ref, set(ids) | groups)}; "
+                         "`nap-rules rules list` shows them")
+              for option, refs in (("--select", select), ("--ignore", ignore))
+              for ref in refs if not any(matches(ref, rid) for rid in ids)]
+    if errors:
+        raise InputError.of(errors)
 
 
 def selected(rule_id: str, select=(), ignore=()) -> bool:
@@ -182,20 +183,24 @@ def check_references(rules: list[Rule], config: Config, extra_ids=()) -> None:
     def where(*key) -> Location:
         return config.locations.get(key) or Location(config.file or CONFIG_NAME, 1, 1)
 
+    errors = []
     for key, refs in (("enable", config.enable), ("disable", config.disable),
                       ("severity", [ref for ref, _ in config.severity])):
         for ref in refs:
             if not any(matches(ref, rid) for rid in ids):
-                raise InputError(f"rules.{key}: {ref!r} names no rule or group"
-                                 f"{hint(ref, set(ids) | groups)}", where(key, ref))
+                errors.append(InputError(f"rules.{key}: {ref!r} names no rule or group"
+                                         f"{hint(ref, set(ids) | groups)}", where(key, ref)))
     for rule_id, values in config.params.items():
         rule = by_id.get(rule_id)
         if rule is None:
-            raise InputError(f"params: no rule {rule_id!r}{hint(rule_id, ids)}",
-                             where("params", rule_id))
+            errors.append(InputError(f"params: no rule {rule_id!r}{hint(rule_id, ids)}", where("params", rule_id)))
+            continue
         for name in values:
             if name not in rule.params:
                 declared = ", ".join(sorted(rule.params)) or "none"
-                raise InputError(f"params.{rule_id}: the rule has no parameter {name!r} "
-                                 f"(it declares: {declared}){hint(name, rule.params)}",
-                                 where("params", rule_id, name))
+                errors.append(InputError(f"params.{rule_id}: the rule has no parameter {name!r} "
+                                         f"(it declares: {declared}){hint(name, rule.params)}",
+                                         where("params", rule_id, name)))
+    if errors:  # all of them at once, in file order
+        errors.sort(key=lambda e: (e.location.line, e.location.column))
+        raise InputError.of(errors)
