@@ -15,7 +15,7 @@ from .ruleset.builtin import BUILTIN_RULES
 from .ruleset.config import apply_config, check_selection, configured_severity, load_config, selected
 from .ruleset.rules import load_rulesets
 from .run.engine import evaluate
-from .run.pipeline import Validated, collector_paused, validate
+from .run.pipeline import Validated, collector_paused, validate, without_registry
 
 RULES_SKIPPED = "rules not run: fix the schema errors first"
 
@@ -74,7 +74,8 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
             outcome = check_cached(plan_dir, rules, as_of=as_of, limits=limits, progress_dirs=progress_dirs,
                                    cache_dir=cache, params_override=config.params)
             # with a snapshot, `files` holds only the files read again and `graph` is None (nap_rules.incremental.recheck)
-            result = Validated(outcome.files, outcome.graph, outcome.builtin)
+            result = Validated(outcome.files, outcome.graph,
+                               without_registry(outcome.builtin, plan_dir, outcome.files.display_root))
             rule_findings, plan_id, file_count = outcome.rule_findings, outcome.plan_id, outcome.file_count
         findings = configure_builtin(result.findings, config, select, ignore)
         notes = ()
