@@ -84,3 +84,14 @@ def test_every_schema_error_of_the_configuration_is_reported_in_one_run(tmp_path
     assert result.exit_code == 2
     assert f"{plan}/.nap-rules.yaml:2:1: " in result.output and "rulez" in result.output
     assert f"{plan}/.nap-rules.yaml:4:" in result.output and "reason" in result.output
+
+
+def test_schema_findings_name_the_plan_item_and_a_date_where_a_year_belongs_gets_a_hint(tmp_path):
+    plan = tmp_path / "plan"
+    shutil.copytree(ROOT / "tests" / "hostile" / "cases" / "ok-minimal", plan)
+    goal = plan / "goals" / "PG1.yaml"
+    goal.write_text(goal.read_text(encoding="utf-8").replace("deadline: 2023", "deadline: 31/12/2023", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(plan)])
+    assert result.exit_code == 1
+    assert ("NAP-SCHEMA-002  deadline of measure 1.1.1 must be a whole number, found '31/12/2023'; "
+            "a year belongs here, not a date: write 2023  [measure:1.1.1]") in result.output
