@@ -12,7 +12,8 @@ from ..findings import Finding, sort_findings
 from ..load.plan_folder import PlanFiles, read_plan_dir
 from ..load.schema_check import check_plan_files
 from ..load.yaml_reader import DEFAULT_LIMITS, Limits
-from ..model.graph import REF_INSTITUTION, build_graph
+from ..model.graph import build_graph
+from ..model.references import REF_INSTITUTION
 
 if TYPE_CHECKING:
     import networkx as nx
