@@ -24,7 +24,20 @@ def check(doc: LocMap, name: str) -> None:
         problems.append((first, loc.line, loc.column, message, loc))
     if problems:
         problems.sort(key=lambda p: p[:4])
-        raise InputError.of([InputError(message, loc) for *_, message, loc in problems])
+        raise InputError.combine([InputError(message, loc) for *_, message, loc in problems])
+
+
+def check_all(doc: LocMap, name: str) -> None:
+    """Raise one InputError reporting every schema error of `doc`, in file order."""
+    problems = []
+    for error in validator_for(name).iter_errors(doc):
+        message, path, keyword = explain(error)
+        loc = locate(doc, path, doc.loc)
+        problems.append(((loc.line, loc.column, keyword != "additionalProperties", message),
+                         InputError(message, loc)))
+    if problems:
+        problems.sort(key=lambda p: p[0])
+        raise InputError.combine([error for _, error in problems])
 
 
 def hint(name: str, candidates) -> str:

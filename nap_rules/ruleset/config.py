@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from ..errors import InputError
-from ..lang.runtime import Limits
+from ..lang.runtime import EvalLimits
 from ..load import located_schema
 from ..load.located_schema import hint
 from ..load.locations import Location, LocMap, locate
@@ -44,7 +44,7 @@ class Config:
     params: Mapping = field(default_factory=lambda: MappingProxyType({}))  # id -> {name: value}
     baseline: Path | None = None
     waivers: tuple = ()
-    limits: Limits = Limits()
+    limits: EvalLimits = EvalLimits()
     file: str | None = None  # the config file as displayed, None when there is none
     locations: Mapping = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
@@ -130,7 +130,7 @@ def parse_config(doc: LocMap, base: Path, display: str) -> Config:
         for name in values:
             locations[("params", rule_id, name)] = locate(doc, ["params", rule_id, name], doc.loc)
     waivers = tuple(_waiver(doc, i, w) for i, w in enumerate(doc.get("waivers") or []))
-    limits = Limits(**{k: int(v) for k, v in (doc.get("limits") or {}).items()})
+    limits = EvalLimits(**{k: int(v) for k, v in (doc.get("limits") or {}).items()})
     baseline = doc.get("baseline")
     return Config(
         enable=refs("enable"), disable=refs("disable"),
@@ -211,7 +211,7 @@ def check_selection(rules: list[Rule], select=(), ignore=(), extra_ids=()) -> No
               for option, refs in (("--select", select), ("--ignore", ignore))
               for ref in refs if not any(matches(ref, rid) for rid in ids)]
     if errors:
-        raise InputError.of(errors)
+        raise InputError.combine(errors)
 
 
 def selected(rule_id: str, select=(), ignore=()) -> bool:
@@ -253,4 +253,4 @@ def check_references(rules: list[Rule], config: Config, extra_ids=()) -> None:
                                          where("params", rule_id, name)))
     if errors:  # all of them at once, in file order
         errors.sort(key=lambda e: (e.location.line, e.location.column))
-        raise InputError.of(errors)
+        raise InputError.combine(errors)
