@@ -104,7 +104,7 @@ def main():
 
 
 @main.command()
-@click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
+@click.argument("plan_dir", type=click.Path(path_type=str))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @limit_option
 @cache_option
@@ -137,7 +137,7 @@ class _Date(click.ParamType):
 
 
 @main.command()
-@click.argument("plan_dir", default="plan", type=click.Path(file_okay=False, path_type=str))
+@click.argument("plan_dir", default="plan", type=click.Path(path_type=str))
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
               help="A further folder of rule files (repeatable); added to the standard rules.")
 @click.option("--no-standard-rules", is_flag=True, help="Run only the rules of --rules and the configuration.")
@@ -157,7 +157,7 @@ class _Date(click.ParamType):
 @cache_option
 def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, progress_dirs, baseline,
           write_baseline, explain, limits, cache):
-    """Check PLAN_DIR (default: plan/) with the standard rules and any --rules."""
+    """Check PLAN_DIR (default: plan/), or a workbook (.xlsx), with the standard rules and any --rules."""
     import dataclasses
 
     from .check import check_plan
@@ -245,7 +245,7 @@ def graph(plan_dir, fmt, output, limits):
 
 
 @main.command("report")
-@click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
+@click.argument("plan_dir", type=click.Path(path_type=str))
 @click.option("--html", "html_file", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="Write the report to FILE (one self-contained HTML page).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),

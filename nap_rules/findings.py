@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .load.locations import place, split_cell_file
+
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -21,11 +23,16 @@ class Finding:
     detail: str = ""  # a stable, line-independent detail used to match findings across revisions
     values: tuple = field(default=(), compare=False)  # (name, value) pairs the rule saw
 
+    @property
+    def place(self) -> str:
+        """`file:line:column`, or `book.xlsx:Sheet!F12` for a finding in a workbook."""
+        return place(self.file, self.line, self.column)
+
     def sort_key(self):
         return (self.file, self.line, self.column, self.rule, self.node, self.message)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "rule": self.rule,
             "severity": self.severity,
             "node": self.node,
@@ -34,6 +41,11 @@ class Finding:
             "line": self.line,
             "column": self.column,
         }
+        cell = split_cell_file(self.file)
+        if cell is not None:  # a workbook cell: the workbook, and the cell as a spreadsheet names it
+            out["file"] = cell[0]
+            out["cell"] = self.place[len(cell[0]) + 1:]
+        return out
 
 
 def sort_findings(findings) -> list[Finding]:

@@ -209,7 +209,7 @@ def _finding(error, doc, kind: str, display: str) -> Finding:
     message, path, keyword = explain(error)
     loc = locate(doc, path, doc.loc)
     rule = RULE_BY_KEYWORD.get(keyword, RULE_VALUE)
-    return Finding(rule, "error", _node_of(doc, kind, path), message, display, loc.line, loc.column,
+    return Finding(rule, "error", _node_of(doc, kind, path), message, loc.file or display, loc.line, loc.column,
                    detail=f"{path_text(path)}")
 
 

@@ -7,6 +7,8 @@ plain line counts them. Escaping follows the Actions toolkit (`@actions/core`, c
 
 from __future__ import annotations
 
+from ..load.locations import split_cell_file
+
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -19,6 +21,13 @@ def escape_property(text: str) -> str:
 
 
 def annotation(f, explain: bool = False) -> str:
+    cell = split_cell_file(f.file)
+    if cell is not None:  # a workbook: the annotation names the file, the message the cell
+        props = [f"file={escape_property(cell[0])}", f"title={escape_property(f.rule)}"]
+        message = f"{f.place[len(cell[0]) + 1:]}: {f.message}" + (f" [{f.node}]" if f.node else "")
+        if explain and f.values:
+            message += "\n" + "\n".join(f"{name} = {value}" for name, value in f.values)
+        return f"::{COMMANDS[f.severity]} {','.join(props)}::{escape_data(message)}"
     props = [f"file={escape_property(f.file)}"]
     if f.line >= 1:
         props.append(f"line={f.line}")

@@ -59,11 +59,11 @@ def _group(rule_id: str) -> str:
 
 
 def _line(f) -> str:
-    return f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.node}: {f.message}"
+    return f"{f.place}: {f.severity} {f.rule} {f.node}: {f.message}"
 
 
 def _body(f, explain: bool) -> str:
-    lines = [f.message, f"at {f.file}:{f.line}:{f.column}", f"node {f.node}" if f.node else ""]
+    lines = [f.message, f"at {f.place}", f"node {f.node}" if f.node else ""]
     if explain:
         lines += [f"  {name} = {value}" for name, value in f.values]
     return "\n".join(line for line in lines if line)
