@@ -477,3 +477,38 @@ def _require(item, group: Group) -> None:
             item.key_locs[child.field] = item.loc
         for sub in item.get(child.field) or ():
             _require(sub, child)
+
+
+def write_folder(imported: Imported, folder, force: bool = False) -> list[str]:
+    """Write the documents as canonical YAML under `folder`; the names written.
+
+    A folder that already holds plan files is refused unless `force`, which also removes the
+    plan files the import does not write, so that the folder is the workbook's plan and only it.
+    """
+    from pathlib import Path
+
+    from ..errors import InputError
+    from ..load.canonical import dump_document
+    from .files import write_atomic
+
+    root = Path(folder)
+    existing = []
+    if root.exists():
+        if not root.is_dir():
+            raise InputError("not a folder", file=str(folder))
+        existing = [p for name in SINGLE_FILES if (p := root / name).is_file()]
+        for sub in FOLDERS:
+            if (root / sub).is_dir():
+                existing += sorted(p for p in (root / sub).iterdir() if p.suffix in (".yaml", ".yml"))
+        if existing and not force:
+            raise InputError("already holds plan files: choose an empty folder, or add --force to replace them",
+                             file=str(folder))
+    written = []
+    for rel in sorted(imported.docs):
+        kind, doc = imported.docs[rel]
+        write_atomic(root / rel, dump_document(doc, kind).encode("utf-8"))
+        written.append(rel)
+    for path in existing:
+        if path.relative_to(root).as_posix() not in imported.docs:
+            path.unlink()
+    return written

@@ -9,11 +9,10 @@ of rows, the record's cells on its first row and merged over its band.
 
 from __future__ import annotations
 
-from .cells import escape
 from .layout import Group, Leaf, column_label
 
 OTHER = ("\x00other",)  # the column key of a group's `Other fields` column
-EMPTY_LIST = escape([])  # an optional list that is there but empty
+EMPTY_LIST: list = []  # an optional list that is there but empty: `!yaml []` in its first column
 
 
 def sort_key(key):

@@ -142,7 +142,7 @@ def _list_sheet(sheet: Sheet, docs: list) -> Table:
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             band.add(value, group)
         elif value == [] and not group.required and sheet.multi:
-            band.rows.append({(id(group), group.leaves[0].path): escape_empty()})
+            band.rows.append({(id(group), group.leaves[0].path): []})
             band.keys.setdefault(id(group), set()).add(group.leaves[0].path)
         keys.extend([key] * (len(band.rows) - start))
     cols = columns(group, band.keys)
@@ -164,12 +164,6 @@ def _list_sheet(sheet: Sheet, docs: list) -> Table:
     _notes(table, cols, offset)
     _refs(table, cols, offset)
     return table
-
-
-def escape_empty():
-    from .records import EMPTY_LIST
-
-    return EMPTY_LIST
 
 
 def _merge_keys(table: Table, keys: list) -> None:

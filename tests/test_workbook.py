@@ -1,0 +1,247 @@
+"""Workbooks: export, import and check of the action matrix as .xlsx (and CSV).
+
+1. folder -> xlsx -> folder is the identity on the published plan (byte-identical canonical
+   YAML; `nap-rules diff` sees no change) and on generated plans (a Hypothesis property);
+2. `check FILE.xlsx` reports the findings of the folder, each at a cell, in every format, and a
+   baseline written from the folder matches them;
+3. what people type is converted and reported with its cell; what cannot be read is reported.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+
+from nap_rules.check import run_check
+from nap_rules.cli import main
+from nap_rules.load.canonical import dump_document
+from nap_rules.workbook.export import export_plan, read_docs
+from nap_rules.workbook.importer import build_documents
+from nap_rules.workbook.source import read_sources
+from nap_rules.workbook.sources import read_xlsx
+from test_properties import plans, write_folder
+
+REPO = Path(__file__).resolve().parents[1]
+PLAN = REPO / "plan"
+AS_OF = datetime.date(2023, 1, 1)
+CELL = re.compile(r"\.xlsx:('[^']+'|[A-Za-z ]+)![A-Z]+[0-9]+$")
+
+
+def canonical_files(folder) -> dict:
+    return {rel: dump_document(doc, kind) for rel, (kind, doc) in read_docs(folder).items()}
+
+
+def invoke(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The published plan exported once, and imported back."""
+    root = tmp_path_factory.mktemp("published")
+    book = root / "annex.xlsx"
+    assert invoke("export", PLAN, "--xlsx", book).exit_code == 0
+    back = root / "back"
+    result = invoke("import", book, "--to", back)
+    assert result.exit_code == 0, result.output
+    return book, back, result.output
+
+
+# --- 1. round trips --------------------------------------------------------------------------
+
+def test_published_plan_round_trip_is_byte_identical(published):
+    _, back, output = published
+    assert canonical_files(back) == canonical_files(PLAN)
+    for rel, text in canonical_files(PLAN).items():
+        assert (back / rel).read_text(encoding="utf-8") == text, rel
+    assert "0 values converted, 0 cells not read" in output
+
+
+def test_published_plan_round_trip_diff_shows_no_change(published):
+    _, back, _ = published
+    result = invoke("diff", PLAN, back, "--as-of", AS_OF.isoformat())
+    assert "no changes in the plan" in result.output
+    assert "New findings in" in result.output and ": 0" in result.output.split("New findings in", 1)[1].splitlines()[0]
+
+
+def test_csv_round_trip_of_the_published_plan(tmp_path):
+    export_plan(PLAN, csv_dir=tmp_path / "csv")
+    imported = read_sources([tmp_path / "csv"])
+    assert [n for n in imported.notes] == []
+    assert {rel: dump_document(doc, kind) for rel, (kind, doc) in imported.docs.items()} == canonical_files(PLAN)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(files=plans())
+def test_generated_plans_round_trip(tmp_path_factory, files):
+    root = tmp_path_factory.mktemp("generated")
+    folder = write_folder(root / "plan", files)
+    book = root / "plan.xlsx"
+    export_plan(folder, book)
+    imported = build_documents(read_xlsx(book, "plan.xlsx"), "plan.xlsx")
+    assert imported.notes == []
+    assert {rel: dump_document(doc, kind) for rel, (kind, doc) in imported.docs.items()} == canonical_files(folder)
+
+
+# --- 2. checking a workbook ------------------------------------------------------------------
+
+def _keys(findings):
+    return sorted((f.rule, f.node, f.detail, f.message, f.severity) for f in findings)
+
+
+def test_check_on_the_workbook_reports_the_folders_findings_at_cells(published):
+    book, _, _ = published
+    folder = run_check(str(PLAN), as_of=AS_OF).findings
+    workbook = run_check(str(book), as_of=AS_OF).findings
+    assert len(folder) > 100
+    assert _keys(workbook) == _keys(folder)
+    assert all(CELL.search(f.place) for f in workbook), [f.place for f in workbook if not CELL.search(f.place)][:5]
+
+
+def test_a_finding_points_at_the_cell_of_its_value(published):
+    book, _, _ = published
+    result = invoke("check", book, "--as-of", AS_OF.isoformat())
+    # 2.2.3-a has a target for 2023 although measure 2.2.3 ends in 2022 (NAP-TIME-002)
+    line = next(l for l in result.output.splitlines() if "NAP-TIME-002" in l and "2.2.3-a" in l)
+    place = line.split()[0]
+    sheet, cell = place.rsplit(":", 1)[1].split("!")
+    assert sheet == "Measures"
+    ws = openpyxl.load_workbook(book)["Measures"]
+    headers = [c.value for c in ws[1]]
+    col = re.match(r"[A-Z]+", cell).group(0)
+    row = int(cell[len(col):])
+    assert headers[openpyxl.utils.column_index_from_string(col) - 1].startswith("Target")
+    ids = [c.value for c in ws["M"]]
+    assert ws.cell(row, headers.index("Indicator") + 1).value == "2.2.3-a" or "2.2.3-a" in ids
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "junit", "github", "markdown"])
+def test_every_format_names_the_cell(published, fmt):
+    book, _, _ = published
+    result = invoke("check", book, "--as-of", AS_OF.isoformat(), "--format", fmt)
+    assert result.exit_code == 1
+    if fmt == "json":
+        found = json.loads(result.output)["findings"]
+        assert all(f["file"].endswith("annex.xlsx") and re.fullmatch(r"('[^']+'|\S+)![A-Z]+\d+", f["cell"]) for f in found)
+    elif fmt == "sarif":
+        results = json.loads(result.output)["runs"][0]["results"]
+        for r in results:
+            loc = r["locations"][0]
+            assert loc["physicalLocation"]["artifactLocation"]["uri"].endswith("annex.xlsx")
+            assert re.fullmatch(r"('[^']+'|\S+)![A-Z]+\d+", loc["logicalLocations"][0]["fullyQualifiedName"])
+    elif fmt == "github":
+        lines = [l for l in result.output.splitlines() if l.startswith("::")]
+        assert lines and all(re.search(r"::(Measures|Plan|Institutions|Budget|Claims|Goals|'[^']+')![A-Z]+\d+: ", l)
+                              or re.search(r"::[A-Za-z' ]+![A-Z]+\d+: ", l) for l in lines)
+    else:
+        assert re.search(r"annex\.xlsx:Measures![A-Z]+\d+", result.output)
+
+
+def test_html_report_of_a_workbook_names_cells(published, tmp_path):
+    book, _, _ = published
+    out = tmp_path / "r.html"
+    assert invoke("report", book, "--html", out, "--as-of", AS_OF.isoformat()).exit_code == 0
+    assert re.search(r"annex\.xlsx:Measures![A-Z]+\d+", out.read_text(encoding="utf-8"))
+
+
+def test_a_baseline_and_waivers_match_the_same_findings(published, tmp_path):
+    book, _, _ = published
+    baseline = tmp_path / "baseline.json"
+    invoke("check", PLAN, "--as-of", AS_OF.isoformat(), "--write-baseline", baseline)
+    result = invoke("check", book, "--as-of", AS_OF.isoformat(), "--baseline", baseline)
+    assert result.exit_code == 0, result.output
+    assert "0 new findings" in result.output
+    # a waiver in the .nap-rules.yaml beside the workbook, as in the plan folder
+    copy = tmp_path / "wb"
+    copy.mkdir()
+    shutil.copy(book, copy / "annex.xlsx")
+    (copy / ".nap-rules.yaml").write_text(
+        "schema: nap-rules/config/v1\nwaivers:\n  - {rule: NAP-TIME-002, node: indicator:2.2.3-a, "
+        "reason: known, approved_by: reviewer}\n", encoding="utf-8")
+    result = invoke("check", copy / "annex.xlsx", "--as-of", AS_OF.isoformat())
+    assert "1 waived" in result.output
+    assert not any("NAP-TIME-002" in l and "2.2.3-a" in l for l in result.output.splitlines())
+
+
+# --- 3. what people type ---------------------------------------------------------------------
+
+def _edit(book: Path, out: Path, sheet: str, edits: dict) -> Path:
+    wb = openpyxl.load_workbook(book)
+    ws = wb[sheet]
+    headers = [c.value for c in ws[1]]
+    for (row, header), value in edits.items():
+        ws.cell(row, headers.index(header) + 1).value = value
+    wb.save(out)
+    return out
+
+
+def test_typed_values_are_converted_and_reported(published, tmp_path):
+    book, _, _ = published
+    edited = _edit(book, tmp_path / "typed.xlsx", "Budget",
+                   {(2, "Total cost"): "50,677,784", (2, "Planned"): "47 478 584"})
+    edited = _edit(edited, edited, "Measures", {(2, "Start"): datetime.datetime(2021, 1, 1), (2, "Deadline"): 45000})
+    result = invoke("import", edited, "--to", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert re.search(r"typed\.xlsx:Budget!D2: converted: the text '50,677,784' read as the number 50677784", out)
+    assert "typed.xlsx:Budget!E2: converted" in out
+    assert re.search(r"typed\.xlsx:Measures!I2: converted: the date 2021-01-01 read as the year 2021", out)
+    assert re.search(r"Measures!J2: converted: the Excel date serial 45000 \(2023-03-15\) read as the year 2023", out)
+    assert canonical_files(tmp_path / "out")["budget.yaml"] == canonical_files(PLAN)["budget.yaml"]
+
+
+def test_unknown_headers_and_stray_cells_are_reported_with_a_hint(published, tmp_path):
+    book, _, _ = published
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Measures"]
+    headers = [c.value for c in ws[1]]
+    ws.cell(1, headers.index("Deadline") + 1).value = "Deadlin"
+    ws.cell(3, len(headers) + 3).value = "stray"
+    wb.create_sheet("Notes on the plan")["A1"] = "free text"
+    wb.save(tmp_path / "wrong.xlsx")
+    result = invoke("import", tmp_path / "wrong.xlsx", "--to", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "unknown column 'Deadlin'; did you mean 'deadline'?" in result.output
+    assert re.search(r"wrong\.xlsx:Measures![A-Z]+3: not read: a value in a column without a known header", result.output)
+    assert "unknown sheet 'Notes on the plan'" in result.output
+    check = invoke("check", tmp_path / "wrong.xlsx", "--as-of", AS_OF.isoformat())
+    assert "NAP-WORKBOOK-002" in check.output
+
+
+def test_import_refuses_a_folder_with_plan_files_unless_forced(published, tmp_path):
+    book, _, _ = published
+    target = tmp_path / "t"
+    shutil.copytree(PLAN, target)
+    (target / "goals" / "PG9.yaml").write_text("schema: nap-rules/goal/v1\n", encoding="utf-8")
+    assert invoke("import", book, "--to", target).exit_code == 2
+    assert invoke("import", book, "--to", target, "--force").exit_code == 0
+    assert not (target / "goals" / "PG9.yaml").exists()
+    assert canonical_files(target) == canonical_files(PLAN)
+
+
+def test_exact_numbers_survive(tmp_path):
+    from nap_rules.workbook.cells import from_cell, to_cell
+    from nap_rules.workbook.layout import Leaf
+
+    number = Leaf(("value",), frozenset({"number", "null"}))
+    for value in [Decimal("40.40"), Decimal("85.0"), Decimal("0.05"), 125, Decimal("-0.5"), Decimal("123456789012.34")]:
+        shown, fmt = to_cell(value, number)
+        back, note, problem = from_cell(shown, number, fmt)
+        assert (back, type(back), note, problem) == (value, type(value), None, None), value
+    for value in [Decimal("5"), Decimal("-0.0"), Decimal("1234567890123456.7"), 10 ** 20]:
+        shown, fmt = to_cell(value, number)
+        assert shown.startswith("!yaml ")
+        back, note, problem = from_cell(shown, number, fmt)
+        assert back == value and type(back) is type(value)
