@@ -139,7 +139,7 @@ def _node(value):
 
 # --- reading ---------------------------------------------------------------------------------
 
-def from_cell(raw, leaf, number_format: str | None = None, where: str = "cell"):
+def from_cell(raw, leaf, number_format: str | None = None, where="cell"):
     """(value or ABSENT, note on a conversion or None, problem or None) of a cell in `leaf`'s column."""
     if raw is None:
         return ABSENT, None, None
@@ -147,7 +147,7 @@ def from_cell(raw, leaf, number_format: str | None = None, where: str = "cell"):
     if isinstance(raw, str):
         if raw.startswith(ESCAPE) or raw.strip() == ESCAPE.strip():
             try:
-                return load_yaml_data(raw[len(ESCAPE):].encode("utf-8"), where, DEFAULT_LIMITS), None, None
+                return load_yaml_data(raw[len(ESCAPE):].encode("utf-8"), str(where), DEFAULT_LIMITS), None, None
             except Exception as exc:  # noqa: BLE001 - InputError or a YAML error: reported, not raised
                 return ABSENT, None, f"cannot read the !yaml value: {getattr(exc, 'message', exc)}"
         return _from_text(raw, leaf)

@@ -48,10 +48,14 @@ class _Reader:
         self.typed = typed  # cells have types (a workbook); CSV and Word cells are all text
         self.out = Imported()
         self.keys: dict = {}  # (kind, key) -> rel of a folder's document
+        self.files: dict = {}  # sheet name -> the file of its cells' Locations
 
     # --- cells -------------------------------------------------------------------------------
     def loc(self, sheet: str, r: int, c: int) -> Location:
-        return Location(cell_file(self.book, sheet), r + 1, c + 1)
+        file = self.files.get(sheet)
+        if file is None:
+            file = self.files[sheet] = cell_file(self.book, sheet)
+        return Location(file, r + 1, c + 1)
 
     def note(self, kind: str, where: Location, message: str) -> None:
         self.out.notes.append(Note(kind, where, message))
@@ -62,10 +66,13 @@ class _Reader:
                                         "workbook in a spreadsheet application, or type the value")
             return ABSENT
         raw = cell.value
+        if raw.__class__ is str and "text" in leaf.shape and len(leaf.shape) == 1 and raw[:1] not in ("!", " ", "") \
+                and raw.strip() == raw:
+            return raw  # the common case: text in a text column
         if not self.typed and isinstance(raw, str) and not raw.startswith(ESCAPE):
             value, converted, problem = _typed_text(raw, leaf)
         else:
-            value, converted, problem = from_cell(raw, leaf, cell.number_format, str(where))
+            value, converted, problem = from_cell(raw, leaf, cell.number_format, where)
         if cell.formula is not None and value is not ABSENT:
             self.note("converted", where, f"the last calculated value of the formula {cell.formula} was read")
         if converted:
