@@ -335,7 +335,7 @@ def import_command(sources, to_dir, force, as_progress, limits):
             imported = import_returns(sources, _limits(limits))
         else:
             imported = read_sources(sources, _limits(limits))
-        written = write_folder(imported, to_dir, force)
+        written = write_folder(imported, to_dir, force, whole_plan=not as_progress)
     except InputError as exc:
         fail(exc)
     counts = {"converted": 0, "unmapped": 0}
@@ -352,12 +352,14 @@ def import_command(sources, to_dir, force, as_progress, limits):
 @click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=str),
               help="Also write the new plan as a workbook to fill.")
-def init_command(plan_dir, xlsx):
+@click.option("--start-year", "year", type=click.IntRange(1900, 2198), default=None,
+              help="The first year of the plan's period (default: this year).")
+def init_command(plan_dir, xlsx, year):
     """Start a new plan in PLAN_DIR: every file, its schema line and one worked example."""
     from .workbook.template import init_plan
 
     try:
-        written = init_plan(plan_dir, xlsx)
+        written = init_plan(plan_dir, xlsx, year)
     except InputError as exc:
         fail(exc)
     click.echo(f"wrote {len(written)} files to {plan_dir}" + (f" and {xlsx}" if xlsx else ""), err=True)

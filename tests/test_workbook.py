@@ -245,3 +245,49 @@ def test_exact_numbers_survive(tmp_path):
         assert shown.startswith("!yaml ")
         back, note, problem = from_cell(shown, number, fmt)
         assert back == value and type(back) is type(value)
+
+
+# --- 4. new plans and monitoring templates ---------------------------------------------------
+
+def test_init_writes_every_file_and_a_workbook_that_check_reads(tmp_path):
+    result = invoke("init", tmp_path / "new", "--xlsx", tmp_path / "new.xlsx", "--start-year", 2024)
+    assert result.exit_code == 0, result.output
+    names = sorted(p.relative_to(tmp_path / "new").as_posix() for p in (tmp_path / "new").rglob("*.yaml"))
+    assert names == ["budget.yaml", "goals/PG1.yaml", "indicators.yaml", "institutions.yaml", "plan.yaml",
+                     "progress/2024-H1.yaml"]
+    for path in (tmp_path / "new").rglob("*.yaml"):
+        assert path.read_text(encoding="utf-8").startswith("schema: nap-rules/")
+    folder = invoke("check", tmp_path / "new", "--as-of", "2024-07-01")
+    assert folder.exit_code == 0, folder.output
+    assert "0 findings" in folder.output
+    book = invoke("check", tmp_path / "new.xlsx", "--as-of", "2024-07-01")
+    assert book.exit_code == 0 and "0 findings" in book.output, book.output
+    assert invoke("init", tmp_path / "new").exit_code == 2  # never over an existing plan
+
+
+def test_monitoring_templates_round_trip_into_reports_that_the_rules_check(tmp_path):
+    out = tmp_path / "templates"
+    result = invoke("export", PLAN, "--progress-template", 2022, "--half", 2, "--to", out)
+    assert result.exit_code == 0, result.output
+    books = sorted(p.name for p in out.glob("*.xlsx"))
+    assert "2022-H2-MI.xlsx" in books and "2022-H2-GDSP.xlsx" in books
+    wb = openpyxl.load_workbook(out / "2022-H2-MI.xlsx")
+    ws = wb["Actuals"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:4] == ["Report", "Indicator", "Value", "Note"] and "(plan) Target 2022" in headers
+    assert all(ws.cell(r, 3).value is None for r in range(2, ws.max_row + 1))  # actuals left to fill
+    rows = {ws.cell(r, 2).value: r for r in range(2, ws.max_row + 1)}
+    ws.cell(rows["2.1.1-a"], 3).value = 90  # far below the path to 250 in 2023: off track
+    ws.cell(rows["1.1.7-a"], 3).value = "2"  # typed as text: converted and reported
+    wb.save(tmp_path / "returned.xlsx")
+    plan = tmp_path / "plan"
+    shutil.copytree(PLAN, plan)
+    result = invoke("import", "--progress", tmp_path / "returned.xlsx", "--to", plan)
+    assert result.exit_code == 0, result.output
+    assert "no value given for indicator 1.1.8-a: left out of the report" in result.output
+    assert re.search(r"returned\.xlsx:Actuals!C\d+: converted: the text '2' read as the number 2", result.output)
+    report = (plan / "progress" / "2022-H2-MI.yaml").read_text(encoding="utf-8")
+    assert "indicator: 2.1.1-a\n  value: 90" in report and "1.1.8-a" not in report
+    check = invoke("check", plan, "--as-of", "2023-01-15")
+    assert re.search(r"NAP-PROGRESS-001  indicator 2\.1\.1-a is off track: 90 reported for 2022 H2", check.output)
+    assert invoke("import", "--progress", tmp_path / "returned.xlsx", "--to", plan).exit_code == 2  # not over it

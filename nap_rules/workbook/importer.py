@@ -23,6 +23,7 @@ from .records import OTHER, leaf_of
 from .sources import Cell, RawSheet
 from .tables import FILE_HEADER, PLAN_HEADERS, SCHEMA_FIELD, key_header, schema_line
 
+CONTEXT = "(plan) "  # a column shown for reference only: its cells are not read
 FOLDER_OF = {kind: folder for folder, kind in FOLDERS.items()}
 FILE_OF = {kind: name for name, kind in SINGLE_FILES.items()}
 ANY = Leaf((), frozenset({"text", "number", "integer", "null", "boolean", "names", "relative", "object"}))
@@ -49,6 +50,7 @@ class _Reader:
         self.out = Imported()
         self.keys: dict = {}  # (kind, key) -> rel of a folder's document
         self.files: dict = {}  # sheet name -> the file of its cells' Locations
+        self.context: set = set()  # the reference-only columns of the sheet being read
 
     # --- cells -------------------------------------------------------------------------------
     def loc(self, sheet: str, r: int, c: int) -> Location:
@@ -162,7 +164,7 @@ class _Reader:
             if not any(cell is not None for cell in row):
                 continue
             for c in range(len(row)):
-                if row[c] is not None and c not in columns and c != lead:
+                if row[c] is not None and c not in columns and c != lead and c not in self.context:
                     self.note("unmapped", self.loc(raw.name, r, c),
                               f"a value in a column without a known header: not read")
             if spec.multi and spec.field is None:
@@ -237,11 +239,15 @@ class _Reader:
         lead_name = norm(FILE_HEADER if spec.field is None else key_header(spec.kind)) if spec.multi else None
         out, lead = {}, None
         header = raw.rows[0] if raw.rows else []
+        self.context = set()
         for c, cell in enumerate(header):
             if cell is None:
                 continue
             text = str(cell.value)
             h = norm(text)
+            if text.startswith(CONTEXT):
+                self.context.add(c)  # shown for reference (monitoring templates), not read
+                continue
             if h == lead_name:
                 lead = c
                 continue
@@ -486,11 +492,13 @@ def _require(item, group: Group) -> None:
             _require(sub, child)
 
 
-def write_folder(imported: Imported, folder, force: bool = False) -> list[str]:
+def write_folder(imported: Imported, folder, force: bool = False, whole_plan: bool = True) -> list[str]:
     """Write the documents as canonical YAML under `folder`; the names written.
 
     A folder that already holds plan files is refused unless `force`, which also removes the
     plan files the import does not write, so that the folder is the workbook's plan and only it.
+    With `whole_plan` false (monitoring reports into a plan folder) only a file about to be
+    overwritten needs `force`, and nothing else is removed.
     """
     from pathlib import Path
 
@@ -507,15 +515,18 @@ def write_folder(imported: Imported, folder, force: bool = False) -> list[str]:
         for sub in FOLDERS:
             if (root / sub).is_dir():
                 existing += sorted(p for p in (root / sub).iterdir() if p.suffix in (".yaml", ".yml"))
+        if not whole_plan:
+            existing = [p for p in existing if p.relative_to(root).as_posix() in imported.docs]
         if existing and not force:
-            raise InputError("already holds plan files: choose an empty folder, or add --force to replace them",
+            what = "plan files" if whole_plan else f"{existing[0].relative_to(root).as_posix()}"
+            raise InputError(f"already holds {what}: choose an empty folder, or add --force to replace them",
                              file=str(folder))
     written = []
     for rel in sorted(imported.docs):
         kind, doc = imported.docs[rel]
         write_atomic(root / rel, dump_document(doc, kind).encode("utf-8"))
         written.append(rel)
-    for path in existing:
+    for path in existing if whole_plan else ():
         if path.relative_to(root).as_posix() not in imported.docs:
             path.unlink()
     return written
