@@ -335,7 +335,9 @@ def import_command(sources, to_dir, force, as_progress, limits):
             imported = import_returns(sources, _limits(limits))
         else:
             imported = read_sources(sources, _limits(limits))
-        written = write_folder(imported, to_dir, force, whole_plan=not as_progress)
+        # a whole plan replaces the folder's plan; monitoring reports or a Word table's goals are added to it
+        whole = not as_progress and any(kind == "plan" for kind, _ in imported.docs.values())
+        written = write_folder(imported, to_dir, force, whole_plan=whole)
     except InputError as exc:
         fail(exc)
     counts = {"converted": 0, "unmapped": 0}

@@ -291,3 +291,61 @@ def test_monitoring_templates_round_trip_into_reports_that_the_rules_check(tmp_p
     check = invoke("check", plan, "--as-of", "2023-01-15")
     assert re.search(r"NAP-PROGRESS-001  indicator 2\.1\.1-a is off track: 90 reported for 2022 H2", check.output)
     assert invoke("import", "--progress", tmp_path / "returned.xlsx", "--to", plan).exit_code == 2  # not over it
+
+
+# --- 5. the action matrix of a Word document -------------------------------------------------
+
+def _word_matrix(path: Path) -> Path:
+    """A Word table as drafters write one: goal headings across the table, a measure's cells merged
+    down over its two indicators, several bodies on separate lines or separated by ';'."""
+    import docx
+
+    headers = ["Objective", "Objective title", "Measure", "Measure title", "Responsible", "Contributing", "Start",
+               "Deadline", "Indicator", "Indicator name", "Unit", "Baseline year", "Baseline", "Target 2021",
+               "Target 2022"]
+    measure = ["1.1", "Fight trafficking", "1.1.1", "Amend the code", "MI\nMJ", "PP; GDSP", "2021", "2023"]
+    rows = [["POLICY GOAL 1: REDUCE CRIME"],
+            measure + ["1.1.1-a", "Code amended", "document", "2020", "0", "-", "1"],
+            measure + ["1.1.1-b", "Officers trained", "people", "2020", "1,500", "1,600", "1,700"],
+            ["Policy goal II: Protect victims"],
+            ["2.1", "Shelters", "2.1.1", "Fund shelters", "MHSP", "", "2022", "2023", "2.1.1-a", "Shelters funded",
+             "shelters", "2020", "3", "", "5"]]
+    document = docx.Document()
+    document.add_paragraph("Annex 1: the action plan")
+    table = document.add_table(rows=1 + len(rows), cols=len(headers))
+    for i, header in enumerate(headers):
+        table.cell(0, i).text = header
+
+    def write(cell, text):
+        first, *more = text.split("\n")
+        cell.paragraphs[0].text = first
+        for line in more:
+            cell.add_paragraph(line)
+
+    for r, row in enumerate(rows, 1):
+        if len(row) == 1:
+            table.cell(r, 0).merge(table.cell(r, len(headers) - 1)).paragraphs[0].text = row[0]
+            continue
+        for c, text in enumerate(row):
+            if not (r == 3 and c < len(measure)):
+                write(table.cell(r, c), text)
+    for c in range(len(measure)):  # merged down over the measure's two indicator rows
+        table.cell(2, c).merge(table.cell(3, c))
+    document.save(path)
+    return path
+
+
+def test_word_action_matrix_is_imported_with_merged_and_multi_line_cells(tmp_path):
+    source = _word_matrix(tmp_path / "annex.docx")
+    result = invoke("import", source, "--to", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "annex.docx:Measures!A2: converted: the heading row 'POLICY GOAL 1: REDUCE CRIME' read as goal PG1" \
+        in result.output
+    assert "annex.docx:Measures!M4: converted: the text '1,500' read as the number 1500" in result.output
+    pg1 = (tmp_path / "out" / "goals" / "PG1.yaml").read_text(encoding="utf-8")
+    assert "title: REDUCE CRIME" in pg1
+    assert "responsible:\n    - MI\n    - MJ\n    contributing:\n    - PP\n    - GDSP" in pg1
+    assert pg1.count("- id: 1.1.1\n") == 1 and "id: 1.1.1-a" in pg1 and "id: 1.1.1-b" in pg1
+    assert "targets:\n        2021: null\n        2022: 1\n" in pg1
+    pg2 = (tmp_path / "out" / "goals" / "PG2.yaml").read_text(encoding="utf-8")
+    assert "id: PG2\ntitle: Protect victims" in pg2 and "2022: 5" in pg2 and "2021:" not in pg2

@@ -429,6 +429,8 @@ def build_documents(raw_sheets: list[RawSheet], book: str, typed: bool = True) -
                 reader.note("unmapped", reader.loc(raw.name, 0, 0),
                             f"unknown sheet {raw.name!r}{_hint(raw.name, names)}: not read")
             continue
+        for r, c, message in raw.notes:
+            reader.note("converted", reader.loc(raw.name, r, c), message)
         if raw.hidden:
             reader.note("sheet", reader.loc(raw.name, 0, 0), f"sheet {raw.name!r} is hidden; it was read all the same")
         by_name[h] = raw
