@@ -22,6 +22,8 @@ class Finding:
     column: int
     detail: str = ""  # a stable, line-independent detail used to match findings across revisions
     values: tuple = field(default=(), compare=False)  # (name, value) pairs the rule saw
+    # the line of the plan's source document (plan.yaml `document`) that the node cites, if any
+    doc_line: int | None = field(default=None, compare=False)
 
     @property
     def place(self) -> str:
@@ -40,12 +42,17 @@ class Finding:
             "file": self.file,
             "line": self.line,
             "column": self.column,
+            **({"doc_line": self.doc_line} if self.doc_line is not None else {}),
         }
         cell = split_cell_file(self.file)
         if cell is not None:  # a workbook cell: the workbook, and the cell as a spreadsheet names it
             out["file"] = cell[0]
             out["cell"] = self.place[len(cell[0]) + 1:]
         return out
+
+    def cites(self) -> str:
+        """` [document L608]` when the finding's plan item cites a document line, else ""."""
+        return f" [document L{self.doc_line}]" if self.doc_line is not None else ""
 
 
 def sort_findings(findings) -> list[Finding]:
@@ -66,6 +73,7 @@ class Report:
     fixed: tuple = ()  # baseline entries (baseline.BaselineEntry) that no longer occur
     waived: tuple = ()  # waivers.Waived: findings accepted by a waiver, with its reason
     explain: bool = False  # show the values each rule saw (Finding.values)
+    document: object = None  # model.document.Document: the source document the plan cites, if declared
 
     def counts(self) -> dict[str, int]:
         counts = {s: 0 for s in SEVERITIES}
