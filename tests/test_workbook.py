@@ -213,7 +213,7 @@ def test_unknown_headers_and_stray_cells_are_reported_with_a_hint(published, tmp
     wb.save(tmp_path / "wrong.xlsx")
     result = invoke("import", tmp_path / "wrong.xlsx", "--to", tmp_path / "out")
     assert result.exit_code == 1
-    assert "unknown column 'Deadlin'; did you mean 'deadline'?" in result.output
+    assert "unknown column 'Deadlin'; did you mean 'Deadline'?" in result.output
     assert re.search(r"wrong\.xlsx:Measures![A-Z]+3: not read: a value in a column without a known header", result.output)
     assert "unknown sheet 'Notes on the plan'" in result.output
     check = invoke("check", tmp_path / "wrong.xlsx", "--as-of", AS_OF.isoformat())

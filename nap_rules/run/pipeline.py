@@ -57,7 +57,7 @@ def validate(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool =
 
             files, read_findings = read_workbook_plan(plan_dir, limits)
             findings = check_plan_files(files)
-            if any(f.severity == "error" for f in findings + read_findings):
+            if any(f.severity == "error" for f in findings):
                 return Validated(files, None, sort_findings(findings + read_findings))
             graph, ref_findings = build_graph(files)
             return Validated(files, graph, sort_findings(findings + ref_findings + read_findings))

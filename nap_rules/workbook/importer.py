@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from ..load.locations import LocList, LocMap, Location, cell_file
 from ..load.plan_folder import FOLDERS, SINGLE_FILES
 from .cells import ABSENT, ESCAPE, from_cell
-from .layout import PLAN_SHEET, README_SHEET, Group, Leaf, document_group, dynamic_prefixes, label_forms, norm, \
-    sheets
+from .layout import PLAN_SHEET, README_SHEET, Group, Leaf, column_label, document_group, dynamic_prefixes, \
+    label_forms, norm, sheets
 from .records import OTHER, leaf_of
 from .sources import Cell, RawSheet
 from .tables import FILE_HEADER, PLAN_HEADERS, SCHEMA_FIELD, key_header, schema_line
@@ -227,12 +227,13 @@ class _Reader:
 
     def columns(self, raw: RawSheet, spec):
         """{column: (group, column key, leaf)} and the column naming each row's document."""
-        known, dynamic = {}, []
+        known, dynamic, shown = {}, [], []
         for group in spec.group.walk():
             for leaf in group.leaves:
                 if leaf.dynamic:
                     dynamic.extend((head, tail, group, leaf) for head, tail in dynamic_prefixes(group, leaf))
                 else:
+                    shown.append(column_label(group, leaf))
                     for form in label_forms(group, leaf):
                         known.setdefault(form, (group, leaf.path, leaf))
             known.setdefault(norm(f"{group.label} other fields"), (group, OTHER, None))
@@ -258,9 +259,8 @@ class _Reader:
             if found is not None:
                 out[c] = found
                 continue
-            names = sorted({k for k in known if not k.endswith("other fields")})
             self.note("unmapped", self.loc(raw.name, 0, c),
-                      f"unknown column {text!r}{_hint(h, names)}: its cells are not read")
+                      f"unknown column {text!r}{_hint(h, shown)}: its cells are not read")
         return out, lead
 
     def fill(self, item: LocMap, group: Group, own: dict) -> None:

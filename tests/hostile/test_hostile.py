@@ -29,10 +29,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 CASES_DIR = HERE / "cases"
 TABLE = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))["cases"]
-CATEGORIES = ("yaml", "values", "structure", "files", "rules")
+CATEGORIES = ("yaml", "values", "structure", "files", "rules", "workbook")
 CASE_SECONDS = 5.0
 KEYS = {"name", "category", "command", "args", "exit", "message", "at", "rule", "findings", "base",
-        "generate", "runner", "graph", "why"}
+        "generate", "runner", "graph", "why", "target"}
 
 GOAL_TEMPLATE = """\
 schema: nap-rules/goal/v1
@@ -157,9 +157,15 @@ def _chmod(path: Path, step, plan, outside):
     os.chmod(path, step["mode"])
 
 
+def _workbook(path: Path, step, plan, outside):
+    from workbooks import make
+
+    make(path, step.get("form", "plain"), plan)
+
+
 OPS = {"write": _write, "convert": _convert, "replace": _replace, "append": _append, "deep": _deep,
        "long_value": _long_value, "dangling": _dangling, "goals": _goals, "touch": _touch, "pad": _pad, "mkdir": _mkdir, "symlink": _symlink, "fifo": _fifo,
-       "remove": _remove, "rename": _rename, "chmod": _chmod}
+       "remove": _remove, "rename": _rename, "chmod": _chmod, "workbook": _workbook}
 
 
 def prepare(case: dict, tmp_path: Path) -> Path:
@@ -236,7 +242,8 @@ def check_graph(case: dict, plan: Path) -> None:
 @pytest.mark.parametrize("case", TABLE, ids=[c["name"] for c in TABLE])
 def test_case(case, tmp_path):
     plan = prepare(case, tmp_path)
-    args = [case.get("command", "validate"), str(plan)] + [_fill(a, plan, tmp_path) for a in case.get("args", [])]
+    target = plan / case["target"] if "target" in case else plan  # a workbook made from the plan folder
+    args = [case.get("command", "validate"), str(target)] + [_fill(a, plan, tmp_path) for a in case.get("args", [])]
     started = time.perf_counter()
     code, output = run(case, args)
     elapsed = time.perf_counter() - started
