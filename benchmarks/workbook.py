@@ -37,7 +37,7 @@ from generate import generate  # noqa: E402
 
 from nap_rules.load.canonical import dump_document  # noqa: E402
 from nap_rules.workbook.export import export_plan, read_docs  # noqa: E402
-from nap_rules.workbook.importer import write_folder  # noqa: E402
+from nap_rules.workbook.files import write_folder  # noqa: E402
 from nap_rules.workbook.source import read_sources  # noqa: E402
 
 

@@ -325,7 +325,7 @@ def import_command(sources, to_dir, force, as_progress, limits):
     Every converted value and every cell that could not be read is listed with its cell; the exit
     code is 1 when a cell could not be read, 0 otherwise.
     """
-    from .workbook.importer import write_folder
+    from .workbook.files import write_folder
     from .workbook.source import read_sources
 
     try:

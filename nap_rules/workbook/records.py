@@ -91,27 +91,22 @@ class Band:
             self._item(item, group, len(self.rows))
         return len(self.rows) - start
 
-    def _item(self, item, group: Group, at: int) -> int:
+    def _item(self, item: dict, group: Group, at: int) -> int:
         rows = self.rows
-        if not isinstance(item, dict):
-            own = {OTHER: {"\x00item": item}}
-            kids = []
-        else:
-            cells, other = flatten(item, group)
-            own = cells
-            kids = []
-            for child in group.children:
-                if child.field not in item:
-                    continue
-                value = item[child.field]
-                if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-                    kids.append((child, value))
-                elif value == [] and not child.required:
-                    kids.append((child, None))
-                elif value != []:
-                    other[child.field] = value
-            if other or not (own or kids):
-                own[OTHER] = other
+        own, other = flatten(item, group)
+        kids = []
+        for child in group.children:
+            if child.field not in item:
+                continue
+            value = item[child.field]
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                kids.append((child, value))
+            elif value == [] and not child.required:
+                kids.append((child, None))
+            elif value != []:
+                other[child.field] = value
+        if other or not (own or kids):
+            own[OTHER] = other
         seen = self.keys.setdefault(id(group), set())
         seen.update(own)
         while len(rows) <= at:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .layout import PLAN_SHEET, REGISTRY_FIELDS, Leaf, Sheet, document_group, file_kinds, humanise, sheets
-from .records import OTHER, Band, columns, flatten
+from .records import OTHER, Band, columns, flatten, leaf_of
 
 FILE_HEADER = "File"
 KEY_HEADERS = {"goal": "Goal", "progress": "Report"}
@@ -82,7 +82,7 @@ def _plan_sheet(by_kind: dict) -> Table:
             cells, other = flatten(doc, group)
             order = {leaf.path: i for i, leaf in enumerate(group.leaves)}
             for key in sorted(cells, key=lambda k: (_order(order, k), k)):
-                leaf = _leaf_for(group, key)
+                leaf = leaf_of(group, key)
                 table.rows.append([rel, ".".join(key), (cells[key], leaf)])
             for key, child in lists.items():
                 if key in doc:
@@ -104,15 +104,7 @@ def _order(order: dict, key: tuple) -> int:
     return len(order)
 
 
-def _leaf_for(group, key: tuple):
-    from .records import leaf_of
-
-    return leaf_of(group, key)
-
-
 def _doc_sheet(sheet: Sheet, docs: list) -> Table:
-    from .records import Band
-
     band = Band()
     group = sheet.group
     files = []
