@@ -349,3 +349,33 @@ def test_word_action_matrix_is_imported_with_merged_and_multi_line_cells(tmp_pat
     assert "targets:\n        2021: null\n        2022: 1\n" in pg1
     pg2 = (tmp_path / "out" / "goals" / "PG2.yaml").read_text(encoding="utf-8")
     assert "id: PG2\ntitle: Protect victims" in pg2 and "2022: 5" in pg2 and "2021:" not in pg2
+
+
+# --- 6. the fast canonical writer ------------------------------------------------------------
+
+from hypothesis import strategies as st  # noqa: E402
+
+from nap_rules.workbook.yaml_out import dump as fast_dump  # noqa: E402
+
+_TEXT = st.one_of(st.text(st.sampled_from(list("aZ09 _.,:#-'\"!&*?|>%@`()=;/+\n\té~\x85\u2028")), max_size=12),
+                  st.sampled_from(["yes", "null", "1.5", "2021", "0x1", "1.1.1", "No", "x" * 128, "a" * 127, "b" * 123, "c" * 122, ""]))
+_SCALAR = st.one_of(_TEXT, st.integers(-10**6, 10**6), st.none(), st.booleans(),
+                    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**6, max_value=10**6))
+_VALUE = st.recursive(_SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(_TEXT, inner, max_size=3)), max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=st.dictionaries(_TEXT, _VALUE, max_size=5))
+def test_fast_canonical_writer_gives_the_same_text(doc):
+    doc = {"schema": "nap-rules/goal/v1", **{k: v for k, v in doc.items() if k != "schema"}}
+    assert fast_dump(doc, "goal") == dump_document(doc, "goal")
+
+
+def test_fast_canonical_writer_on_plan_files(tmp_path):
+    from benchmarks_generate import generate_plan
+
+    folder = generate_plan(tmp_path / "gen", 200)
+    for source in (PLAN, folder):
+        for rel, (kind, doc) in read_docs(source).items():
+            assert fast_dump(doc, kind) == dump_document(doc, kind), rel

@@ -44,8 +44,8 @@ def write_folder(imported, folder, force: bool = False, whole_plan: bool = True)
     With `whole_plan` false (monitoring reports into a plan folder) only a file about to be
     overwritten needs `force`, and nothing else is removed.
     """
-    from ..load.canonical import dump_document
     from ..load.plan_folder import FOLDERS, SINGLE_FILES
+    from .yaml_out import dump
 
     root = Path(folder)
     existing = []
@@ -65,7 +65,7 @@ def write_folder(imported, folder, force: bool = False, whole_plan: bool = True)
     written = []
     for rel in sorted(imported.docs):
         kind, doc = imported.docs[rel]
-        write_atomic(root / rel, dump_document(doc, kind).encode("utf-8"))
+        write_atomic(root / rel, dump(doc, kind).encode("utf-8"))
         written.append(rel)
     for path in existing if whole_plan else ():
         if path.relative_to(root).as_posix() not in imported.docs:
