@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from functools import lru_cache
@@ -58,7 +59,9 @@ def fast_validator_for(kind: str):
     if found is None:
         import fastjsonschema
 
-        schema = dict(schema_for(kind), **{"$schema": "http://json-schema.org/draft-07/schema#"})
+        # a copy: fastjsonschema rewrites every `$ref` of the schema it compiles into an absolute
+        # URI, and the cached schema is also read by canonical.py and the workbook layout
+        schema = copy.deepcopy(dict(schema_for(kind), **{"$schema": "http://json-schema.org/draft-07/schema#"}))
         found = _FAST[kind] = fastjsonschema.compile(schema)
     return found
 

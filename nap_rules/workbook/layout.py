@@ -150,10 +150,12 @@ def _resolve(root: dict, schema) -> dict:
     for _ in range(32):
         if not isinstance(schema, dict) or "$ref" not in schema:
             break
-        ref = schema["$ref"]
+        fragment = schema["$ref"].partition("#")[2]  # "#/$defs/x", or the same made absolute
         target = root
-        for part in ref[2:].split("/") if ref.startswith("#/") else ():
+        for part in fragment[1:].split("/") if fragment.startswith("/") else ():
             target = target.get(part, {})
+        if target is root and fragment:
+            return {}
         merged = {k: v for k, v in schema.items() if k != "$ref"}
         schema = {**target, **merged}
     return schema if isinstance(schema, dict) else {}
