@@ -26,7 +26,8 @@ CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,fals
 
 if SOFFICE is None and REQUIRED:
     pytest.fail("NAP_RULES_REQUIRE_LIBREOFFICE=1 but soffice is not installed", pytrace=False)
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+# slow (LibreOffice starts twice): run by the thorough profile, as .ci/run does
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")]
 
 
 def convert(book: Path, target: str, out: Path, profile: Path) -> None:

@@ -82,7 +82,8 @@ def test_csv_round_trip_of_the_published_plan(tmp_path):
     assert {rel: dump_document(doc, kind) for rel, (kind, doc) in imported.docs.items()} == canonical_files(PLAN)
 
 
-@settings(max_examples=12, deadline=None,
+# each example writes, exports and reads a plan: a sixth of the profile's examples (10 quick, 83 thorough)
+@settings(max_examples=max(5, settings.default.max_examples // 6), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(files=plans())
 def test_generated_plans_round_trip(tmp_path_factory, files):
@@ -365,7 +366,7 @@ _VALUE = st.recursive(_SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=
                                                        st.dictionaries(_TEXT, inner, max_size=3)), max_leaves=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=settings.default.max_examples * 4, deadline=None)
 @given(doc=st.dictionaries(_TEXT, _VALUE, max_size=5))
 def test_fast_canonical_writer_gives_the_same_text(doc):
     doc = {"schema": "nap-rules/goal/v1", **{k: v for k, v in doc.items() if k != "schema"}}
