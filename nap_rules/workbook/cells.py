@@ -69,6 +69,9 @@ def to_cell(value, leaf) -> tuple[object, str | None]:
     if isinstance(value, list):
         if "names" in shape and value and all(_plain_name(v) for v in value):
             return "\n".join(value), None
+        if "numbers" in shape and value and all(type(v) is int for v in value) and \
+                (len(value) > 1 or not ("integer" in shape or "number" in shape)):
+            return "\n".join(str(v) for v in value), None  # one per line; a single one would read as a number
         return escape(value), None
     if isinstance(value, dict) and "relative" in shape and set(value) == {"relative", "of"} \
             and value["of"] in ("baseline", "previous") and _plain_number(value["relative"]):
@@ -176,7 +179,11 @@ def _from_text(raw: str, leaf):
         m = _RELATIVE.match(text)
         if m:
             return {"relative": _number(m.group(1)), "of": m.group(2).lower()}, None, None
-    if "names" in shape:
+    if "numbers" in shape and "\n" in text.strip():
+        parts = [p.strip() for p in text.strip().split("\n") if p.strip()]
+        if all(_PLAIN_NUMBER.match(p) for p in parts):
+            return [_number(p) for p in parts], None, None
+    if "names" in shape and not (("number" in shape or "integer" in shape) and _PLAIN_NUMBER.match(text.strip())):
         parts = text.split("\n")
         note = None
         if len(parts) == 1 and ";" in text:
@@ -258,6 +265,8 @@ def _from_number(raw, leaf, number_format):
             return date.year, Converted(f"the Excel date serial {value} ({date.date().isoformat()}) read as the year {date.year}"), None
     if "number" in shape or "integer" in shape:
         return value, None, None
+    if "numbers" in shape:
+        return [value], Converted(f"the number {value} read as a list of one"), None
     if "text" in shape or "names" in shape:
         text = decimal_text(value).rstrip(".") if isinstance(value, Decimal) else str(value)
         result = [text] if "names" in shape and "text" not in shape else text

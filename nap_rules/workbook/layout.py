@@ -200,7 +200,8 @@ def _shape(root: dict, schema) -> tuple[frozenset, tuple, dict]:
                 if t in ("number", "integer"):
                     bounds = {"minimum": form.get("minimum"), "maximum": form.get("maximum")}
             elif t == "array":
-                shape.add("names")
+                items = _resolve(root, form.get("items", {}))
+                shape.add("numbers" if items.get("type") in ("integer", "number") else "names")
             elif t == "object":
                 props = form.get("properties", {})
                 shape.add("relative" if set(props) == {"relative", "of"} else "object")

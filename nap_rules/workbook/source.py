@@ -60,6 +60,8 @@ def read_sources(paths, limits: Limits = DEFAULT_LIMITS) -> Imported:
             typed, book = False, book or display
         else:
             raise InputError("not a workbook: expected .xlsx, .csv, .docx, or a folder of .csv files", file=display)
+    if len(paths) > 1:  # several CSV files: their cells are named by the folder, sheet by sheet
+        book = printable(str(Path(paths[0]).parent))
     return build_documents(raw, book or "workbook", typed)
 
 
