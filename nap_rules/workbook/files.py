@@ -1,39 +1,22 @@
-"""Writing files whole or not at all: a temporary file beside the target, then a rename."""
+"""Writing what an export or import makes: whole files or nothing (load/atomic.py), a plan folder."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from ..errors import InputError
+from ..load import atomic
 
 
 def write_atomic(path, data: bytes) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new one, never a part."""
+    """Write `data` to `path` (its folder made if missing) so that a reader sees the old file or the
+    new one, never a part (nap_rules.load.atomic); InputError when it cannot be written."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        atomic.write_atomic(path, data)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def write_folder(imported, folder, force: bool = False, whole_plan: bool = True) -> list[str]:
