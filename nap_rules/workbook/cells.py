@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 from ..load.canonical import decimal_text
-from ..load.yaml_reader import DEFAULT_LIMITS, load_yaml_data
+from ..load.yaml_reader import DEFAULT_READ_LIMITS, load_yaml_data
 
 ESCAPE = "!yaml "
 ABSENT = object()  # an empty cell: the field is not there
@@ -150,7 +150,7 @@ def from_cell(raw, leaf, number_format: str | None = None, where="cell"):
     if isinstance(raw, str):
         if raw.startswith(ESCAPE) or raw.strip() == ESCAPE.strip():
             try:
-                return load_yaml_data(raw[len(ESCAPE):].encode("utf-8"), str(where), DEFAULT_LIMITS), None, None
+                return load_yaml_data(raw[len(ESCAPE):].encode("utf-8"), str(where), DEFAULT_READ_LIMITS), None, None
             except Exception as exc:  # noqa: BLE001 - InputError or a YAML error: reported, not raised
                 return ABSENT, None, f"cannot read the !yaml value: {getattr(exc, 'message', exc)}"
         return _from_text(raw, leaf)

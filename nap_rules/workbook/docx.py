@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import InputError
-from ..load.yaml_reader import DEFAULT_LIMITS, Limits
+from ..load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from .layout import label_forms, norm, sheets
 from .sources import MAX_COLUMNS, MAX_PARTS, MAX_RATIO, MAX_UNPACKED_BYTES, Cell, RawSheet
 
@@ -24,7 +24,7 @@ GOAL_HEADING = re.compile(r"\s*(?:policy\s+)?goal\s*([0-9]+|[IVX]+)\s*[:.\-–]?
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
 
 
-def _check_container(path: Path, display: str, limits: Limits) -> None:
+def _check_container(path: Path, display: str, limits: ReadLimits) -> None:
     size = path.stat().st_size
     if size > limits.max_file_bytes:
         raise InputError(f"file is {size} bytes, over {limits.max_file_bytes} (limit max_file_bytes; raise it "
@@ -46,7 +46,7 @@ def _check_container(path: Path, display: str, limits: Limits) -> None:
         raise InputError("not a Word document (.docx): not a zip container", file=display) from None
 
 
-def read_docx(path, display: str, limits: Limits = DEFAULT_LIMITS) -> list[RawSheet]:
+def read_docx(path, display: str, limits: ReadLimits = DEFAULT_READ_LIMITS) -> list[RawSheet]:
     path = Path(path)
     _check_container(path, display, limits)
     import docx

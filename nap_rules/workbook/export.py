@@ -18,7 +18,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..load.canonical import decimal_text
 from ..load.plan_folder import list_plan_files, load_document
-from ..load.yaml_reader import DEFAULT_LIMITS, Limits
+from ..load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from .cells import to_cell
 from .files import write_atomic
 from .layout import README_SHEET
@@ -29,7 +29,7 @@ MAX_WIDTH, MIN_WIDTH = 60, 8
 HEADER_FILL = "DDEBF7"
 
 
-def read_docs(plan_dir, limits: Limits = DEFAULT_LIMITS) -> dict:
+def read_docs(plan_dir, limits: ReadLimits = DEFAULT_READ_LIMITS) -> dict:
     """{name relative to the folder: (kind, document)} of every plan file of `plan_dir`."""
     files, listed = list_plan_files(plan_dir, limits)
     docs = {}
@@ -40,7 +40,7 @@ def read_docs(plan_dir, limits: Limits = DEFAULT_LIMITS) -> dict:
 
 
 def export_plan(plan_dir, xlsx: str | None = None, csv_dir: str | None = None,
-                limits: Limits = DEFAULT_LIMITS) -> list[Table]:
+                limits: ReadLimits = DEFAULT_READ_LIMITS) -> list[Table]:
     """Write the plan folder as a workbook and/or a folder of CSV files; the tables written."""
     docs = read_docs(plan_dir, limits)
     tables = plan_tables(docs)

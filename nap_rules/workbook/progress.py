@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from ..load.locations import LocList
-from ..load.yaml_reader import DEFAULT_LIMITS, Limits
+from ..load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from .export import read_docs, workbook_bytes
 from .files import write_atomic
 from .importer import Imported, Note
@@ -57,7 +57,7 @@ def report_name(year: int, half: int | None, body: str) -> str:
     return f"{year}{f'-H{half}' if half else ''}-{safe}"
 
 
-def export_templates(plan_dir, year: int, half: int | None, to_dir, limits: Limits = DEFAULT_LIMITS) -> list[str]:
+def export_templates(plan_dir, year: int, half: int | None, to_dir, limits: ReadLimits = DEFAULT_READ_LIMITS) -> list[str]:
     docs = read_docs(plan_dir, limits)
     written, taken = [], set()
     for body, measures in sorted(reporting_bodies(docs).items()):
@@ -114,7 +114,7 @@ def _add(table, key_header: str, names: list, context, value_header: str | None 
         row += [(v, TEXT if isinstance(v, str) else NUMBER) if v is not None else None for v in context(key)]
 
 
-def import_returns(sources, limits: Limits = DEFAULT_LIMITS) -> Imported:
+def import_returns(sources, limits: ReadLimits = DEFAULT_READ_LIMITS) -> Imported:
     """Progress reports from returned monitoring workbooks; rows left empty are left out, and said so."""
     from .source import read_sources
 

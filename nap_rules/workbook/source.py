@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..findings import Finding
 from ..load.plan_folder import PlanFile, PlanFiles, printable
-from ..load.yaml_reader import DEFAULT_LIMITS, Limits
+from ..load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from .importer import Imported, build_documents
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".docx")
@@ -29,7 +29,7 @@ def is_workbook(path) -> bool:
     return p.suffix.lower() in SUFFIXES and not p.is_dir()
 
 
-def read_sources(paths, limits: Limits = DEFAULT_LIMITS) -> Imported:
+def read_sources(paths, limits: ReadLimits = DEFAULT_READ_LIMITS) -> Imported:
     """The plan documents of one workbook, Word document, CSV file or folder of CSV files, or several CSV files."""
     from .sources import read_csv, read_xlsx
 
@@ -65,7 +65,7 @@ def read_sources(paths, limits: Limits = DEFAULT_LIMITS) -> Imported:
     return build_documents(raw, book or "workbook", typed)
 
 
-def read_workbook_plan(path, limits: Limits = DEFAULT_LIMITS) -> tuple[PlanFiles, list[Finding]]:
+def read_workbook_plan(path, limits: ReadLimits = DEFAULT_READ_LIMITS) -> tuple[PlanFiles, list[Finding]]:
     """The plan files of a workbook, and the findings of reading it (see the module docstring)."""
     imported = read_sources([path], limits)
     display = printable(str(path))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from ..load.yaml_reader import DEFAULT_LIMITS, Limits
+from ..load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 
 # Workbook limits (docs/limits.md), besides the plan limits (max_file_bytes for the file itself).
 MAX_UNPACKED_BYTES = 1 << 30  # all parts of the zip container, unpacked
@@ -48,7 +48,7 @@ def refuse(message: str, display: str):
     raise InputError(message, file=display)
 
 
-def check_container(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> None:
+def check_container(path: Path, display: str, limits: ReadLimits = DEFAULT_READ_LIMITS) -> None:
     """Refuse what is not a sound .xlsx zip container, before any of it is unpacked."""
     try:
         size = os.stat(path).st_size
@@ -104,7 +104,7 @@ def _looks_like_text(path: Path) -> bool:
     return b"\x00" not in head
 
 
-def read_xlsx(path, display: str, limits: Limits = DEFAULT_LIMITS) -> list[RawSheet]:
+def read_xlsx(path, display: str, limits: ReadLimits = DEFAULT_READ_LIMITS) -> list[RawSheet]:
     """Every sheet of the workbook as rows of Cells."""
     path = Path(path)
     check_container(path, display, limits)
@@ -188,7 +188,7 @@ def _cached_values(path: Path, title: str, sheet: RawSheet, display: str) -> Non
         wb.close()
 
 
-def read_csv(paths: list, display_of, limits: Limits = DEFAULT_LIMITS) -> list[RawSheet]:
+def read_csv(paths: list, display_of, limits: ReadLimits = DEFAULT_READ_LIMITS) -> list[RawSheet]:
     """CSV files (UTF-8, a byte-order mark allowed), one sheet each, named by the file's stem."""
     out = []
     for path in paths:
