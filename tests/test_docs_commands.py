@@ -27,9 +27,10 @@ CI_RUN = ROOT / ".ci" / "run"
 # run by another test, in a shorter form
 RUN_ELSEWHERE = {
     "python benchmarks/run.py": "tests/test_benchmark_runner.py runs it on one small size",
+    "python benchmarks/workbook.py": "test_the_workbook_benchmark_runs below runs it on a small plan",
 }
 # names of commands in the prose, not invocations
-NAMES = {"nap-rules", "nap-rules check", "nap-rules diff"}
+NAMES = {"nap-rules", "nap-rules check", "nap-rules diff", "nap-rules rules test"}
 # docs/ci.md commands that run in the clone of nap-rules rather than in the plan's repository
 IN_THE_CLONE = {"python3 -m pip wheel --no-deps --wheel-dir dist/ .", "python3 -m pip install ."}
 # the exit code a command ends with where it is not 0: the bundled plan has errors
@@ -37,6 +38,7 @@ EXIT = {
     ("README.md", "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/nap-rules check plan/"): 1,
     ("README.md", "nap-rules check plan/ --progress examples/monitoring --as-of 2023-07-01"): 1,
     ("docs/ci.md", "nap-rules check plan/"): 1,
+    ("README.md", "nap-rules check annex.xlsx"): 1,
 }
 COMMAND_WORDS = re.compile(r"(nap-rules|python3?|pip|pre-commit|git|\.venv/bin/)(\s|$)")
 
@@ -209,3 +211,10 @@ def test_the_hook_file_works_through_pre_commit(clone, tmp_path):
     env = _environment(Path(sys.executable).parent, tmp_path)
     output = _sh(f"pre-commit try-repo {clone} nap-rules --all-files", repo, env, expect=1)
     assert "nap-rules check" in output and "NAP-REF-001" in output
+
+
+@pytest.mark.slow
+def test_the_workbook_benchmark_runs():
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "workbook.py"), "--measures", "200"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
