@@ -1,4 +1,4 @@
-"""The `nap-rules` command line (CONTRACT §4): parses options, runs the pipeline, prints, exits."""
+"""The `nap-rules` command line (README, Commands): parses options, runs the pipeline, prints, exits."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ def _limits(values: tuple[str, ...]) -> ReadLimits:
             raise click.BadParameter(f"expected NAME=N with NAME one of {', '.join(ReadLimits.names())}", param_hint="--limit")
         changes[name] = int(number)
     return ReadLimits(**{**DEFAULT_READ_LIMITS.__dict__, **changes})
+
+
+def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--select A --select B` or `--select A,B`: the rule ids and groups given."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 limit_option = click.option("--limit", "limits", multiple=True, metavar="NAME=N",
@@ -186,12 +191,12 @@ def main():
 
 
 @main.command()
-@click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
+@click.argument("plan_dir", default="plan", type=click.Path(path_type=str))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @limit_option
 @cache_option
 def validate(plan_dir, fmt, limits, cache):
-    """Check PLAN_DIR against the schemas and resolve its references (no rules)."""
+    """Check PLAN_DIR (default: plan/) against the schemas and resolve its references (no rules)."""
     from .findings import Report
     from .report import render
     from .run.pipeline import validate as run_validate
@@ -220,10 +225,15 @@ class _Date(click.ParamType):
 
 
 @main.command()
-@click.argument("plan_dir", default="plan", type=click.Path(file_okay=False, path_type=str))
+@click.argument("plan_dir", default="plan", type=click.Path(path_type=str))
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
               help="A further folder of rule files (repeatable); added to the standard rules.")
 @click.option("--no-standard-rules", is_flag=True, help="Run only the rules of --rules and the configuration.")
+@click.option("--select", "select", multiple=True, metavar="ID",
+              help="Run only this rule or group of rules (NAP-TIME, NAP-TIME-002; repeatable, or comma-separated); "
+                   "applies to the tool's own checks (NAP-SCHEMA, NAP-REF) too.")
+@click.option("--ignore", "ignore", multiple=True, metavar="ID",
+              help="Do not run this rule or group of rules (repeatable, or comma-separated).")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
@@ -240,9 +250,9 @@ class _Date(click.ParamType):
               help="Text: one line per finding (file:line:col  SEVERITY  RULE  message), not the summary by cause.")
 @limit_option
 @cache_option
-def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, progress_dirs, baseline,
-          write_baseline, explain, flat, limits, cache):
-    """Check PLAN_DIR (default: plan/) with the standard rules and any --rules."""
+def check(plan_dir, rule_dirs, no_standard_rules, select, ignore, fmt, output, fail_on, as_of, progress_dirs,
+          baseline, write_baseline, explain, flat, limits, cache):
+    """Check PLAN_DIR (default: plan/), or a workbook (.xlsx), with the standard rules and any --rules."""
     import dataclasses
 
     from .check import check_plan
@@ -251,11 +261,11 @@ def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, p
     try:
         report = keep(check_plan(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
                            as_of=as_of or datetime.date.today(), limits=_limits(limits),
-                           progress_dirs=progress_dirs, baseline=baseline, cache=cache or None))[1]
+                           progress_dirs=progress_dirs, baseline=baseline, cache=cache or None,
+                           select=_ids(select), ignore=_ids(ignore)))[1]
     except InputError as exc:
         fail(exc)
-    if explain or flat:
-        report = dataclasses.replace(report, explain=explain, flat=True)
+    report = dataclasses.replace(report, explain=explain, fail_on=fail_on, flat=bool(explain or flat))
     if write_baseline:
         from .review.baseline import write_baseline as baseline_text
 
@@ -327,7 +337,7 @@ def graph(plan_dir, fmt, output, limits):
 
 
 @main.command("report")
-@click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
+@click.argument("plan_dir", type=click.Path(path_type=str))
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=str),
               help="Write the report to FILE (one self-contained HTML page).")
 @click.option("--pdf", "pdf_file", type=click.Path(dir_okay=False, path_type=str),
@@ -371,6 +381,97 @@ def report_command(plan_dir, html_file, pdf_file, rule_dirs, no_standard_rules, 
     total = len(result.findings)
     written = " and ".join(f for f in (html_file, pdf_file) if f)
     click.echo(f"wrote {written}: {total} finding{'s' if total != 1 else ''} ({counts})", err=True)
+
+
+@main.command("export")
+@click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=str), help="Write the plan as a workbook.")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=str),
+              help="Write the plan as CSV files, one per sheet, into this folder.")
+@click.option("--progress-template", "year", type=click.IntRange(1900, 2200), default=None,
+              help="Write a monitoring workbook for YEAR per reporting institution (into --to).")
+@click.option("--half", type=click.Choice(["1", "2"]), default=None, help="With --progress-template: the half-year.")
+@click.option("--to", "to_dir", type=click.Path(file_okay=False, path_type=str),
+              help="With --progress-template: the folder for the workbooks.")
+@limit_option
+def export_command(plan_dir, xlsx, csv_dir, year, half, to_dir, limits):
+    """Write PLAN_DIR as a workbook drafters recognise (--xlsx FILE), as CSV files, or monitoring templates."""
+    from .workbook.export import export_plan
+
+    if not (xlsx or csv_dir or year):
+        fail(InputError("nothing to write: give --xlsx FILE, --csv DIR or --progress-template YEAR --to DIR"))
+    try:
+        if xlsx or csv_dir:
+            tables = export_plan(plan_dir, xlsx, csv_dir, _limits(limits))
+            rows = sum(len(t.rows) for t in tables)
+            for target in (xlsx, csv_dir):
+                if target:
+                    click.echo(f"wrote {target}: {len(tables)} sheets, {rows} rows", err=True)
+        if year:
+            if not to_dir:
+                fail(InputError("--progress-template needs --to DIR, the folder for the workbooks"))
+            from .workbook.progress import export_templates
+
+            written = export_templates(plan_dir, year, int(half) if half else None, to_dir, _limits(limits))
+            click.echo(f"wrote {len(written)} monitoring workbooks to {to_dir}", err=True)
+    except InputError as exc:
+        fail(exc)
+
+
+@main.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--to", "to_dir", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="The plan folder to write (canonical YAML).")
+@click.option("--force", is_flag=True, help="Replace the plan files of a folder that already has some.")
+@click.option("--progress", "as_progress", is_flag=True,
+              help="The sources are returned monitoring workbooks: write progress reports into --to.")
+@limit_option
+def import_command(sources, to_dir, force, as_progress, limits):
+    """Read a workbook (.xlsx), CSV files (one per sheet) or a Word table (.docx) into a plan folder.
+
+    Every converted value and every cell that could not be read is listed with its cell; the exit
+    code is 1 when a cell could not be read, 0 otherwise.
+    """
+    from .workbook.files import write_folder
+    from .workbook.source import read_sources
+
+    try:
+        if as_progress:
+            from .workbook.progress import import_returns
+
+            imported = import_returns(sources, _limits(limits))
+        else:
+            imported = read_sources(sources, _limits(limits))
+        # a whole plan replaces the folder's plan; monitoring reports or a Word table's goals are added to it
+        whole = not as_progress and any(kind == "plan" for kind, _ in imported.docs.values())
+        written = write_folder(imported, to_dir, force, whole_plan=whole)
+    except InputError as exc:
+        fail(exc)
+    counts = {"converted": 0, "unmapped": 0}
+    for note in imported.notes:
+        kind = "converted" if note.kind in ("converted", "sheet") else "unmapped"
+        counts[kind] += 1
+        click.echo(f"{note.where}: {'converted' if kind == 'converted' else 'not read'}: {note.message}")
+    click.echo(f"wrote {len(written)} files to {to_dir}: {counts['converted']} values converted, "
+               f"{counts['unmapped']} cells not read", err=True)
+    sys.exit(EXIT_FINDINGS if counts["unmapped"] else EXIT_OK)
+
+
+@main.command("init")
+@click.argument("plan_dir", type=click.Path(file_okay=False, path_type=str))
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=str),
+              help="Also write the new plan as a workbook to fill.")
+@click.option("--start-year", "year", type=click.IntRange(1900, 2198), default=None,
+              help="The first year of the plan's period (default: this year).")
+def init_command(plan_dir, xlsx, year):
+    """Start a new plan in PLAN_DIR: every file, its schema line and one worked example."""
+    from .workbook.template import init_plan
+
+    try:
+        written = init_plan(plan_dir, xlsx, year)
+    except InputError as exc:
+        fail(exc)
+    click.echo(f"wrote {len(written)} files to {plan_dir}" + (f" and {xlsx}" if xlsx else ""), err=True)
 
 
 @main.group()

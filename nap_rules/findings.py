@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .load.locations import place, split_cell_file
+
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -27,7 +29,7 @@ class Finding:
     cause: str = field(default="", compare=False)
     cause_text: str = field(default="", compare=False)
     amount: object = field(default=None, compare=False)
-    place: tuple = field(default=(), compare=False)  # (goal id, measure id) of the plan item, "" where none
+    item: tuple = field(default=(), compare=False)  # (goal id, measure id) of the plan item, "" where none
 
     @property
     def cause_key(self) -> str:
@@ -36,11 +38,16 @@ class Finding:
             return self.cause
         return f"{self.rule}:{self.node or f'{self.file}:{self.line}:{self.column}'}"
 
+    @property
+    def place(self) -> str:
+        """`file:line:column`, or `book.xlsx:Sheet!F12` for a finding in a workbook."""
+        return place(self.file, self.line, self.column)
+
     def sort_key(self):
         return (self.file, self.line, self.column, self.rule, self.node, self.message)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "rule": self.rule,
             "severity": self.severity,
             "node": self.node,
@@ -51,6 +58,11 @@ class Finding:
             **({"doc_line": self.doc_line} if self.doc_line is not None else {}),
             "cause": self.cause_key,
         }
+        cell = split_cell_file(self.file)
+        if cell is not None:  # a workbook cell: the workbook, and the cell as a spreadsheet names it
+            out["file"] = cell[0]
+            out["cell"] = self.place[len(cell[0]) + 1:]
+        return out
 
     def cites(self) -> str:
         """` [document L608]` when the finding's plan item cites a document line, else ""."""
@@ -76,6 +88,7 @@ class Report:
     waived: tuple = ()  # waivers.Waived: findings accepted by a waiver, with its reason
     explain: bool = False  # show the values each rule saw (Finding.values)
     flat: bool = False  # text: one line per finding, as linters print, instead of the summary by cause
+    fail_on: str = "error"  # the severity at or above which a new finding fails the run (`--fail-on`)
     document: object = None  # model.document.Document: the source document the plan cites, if declared
 
     def counts(self) -> dict[str, int]:
@@ -90,6 +103,11 @@ class Report:
 
     def is_known(self, finding: Finding) -> bool:
         return finding in self._known
+
+    def fails(self, finding: Finding) -> bool:
+        """True when `finding` fails the run: new, and at or above `fail_on` (never with "never")."""
+        return (self.fail_on != "never" and SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[self.fail_on]
+                and not self.is_known(finding))
 
     def new_findings(self) -> tuple[Finding, ...]:
         """The findings the baseline does not list (all of them without a baseline)."""

@@ -72,7 +72,7 @@ class ReferenceResolver:
             severity = "warning" if rel == "contributing" else "error"
             out.append(Finding(REF_RULE[kind], severity, src, message, where.file, where.line, where.column,
                                detail=f"{kind}:{ident}", doc_line=doc_line, cause=f"{REF_RULE[kind]}:{ident}",
-                               cause_text=message, place=place))
+                               cause_text=message, item=place))
         return out
 
     def is_a(self, key: str, kind: str) -> bool:

@@ -26,11 +26,11 @@ class Cause:
 
     @property
     def measures(self) -> list[str]:
-        return sorted({f.place[1] for f in self.findings if len(f.place) > 1 and f.place[1]}, key=item_order)
+        return sorted({f.item[1] for f in self.findings if len(f.item) > 1 and f.item[1]}, key=item_order)
 
     @property
     def goals(self) -> list[str]:
-        return sorted({f.place[0] for f in self.findings if f.place and f.place[0]}, key=item_order)
+        return sorted({f.item[0] for f in self.findings if f.item and f.item[0]}, key=item_order)
 
     @property
     def money(self):

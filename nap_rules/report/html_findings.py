@@ -57,7 +57,7 @@ def _unknown_bodies(findings) -> list[dict]:
         entry = out.setdefault(name, {"name": name, "count": 0, "responsible": 0, "measures": []})
         entry["count"] += 1
         entry["responsible"] += f.severity == "error"
-        measure = f.place[1] if len(f.place) > 1 else ""
+        measure = f.item[1] if len(f.item) > 1 else ""
         if measure and measure not in entry["measures"]:
             entry["measures"].append(measure)
     for entry in out.values():

@@ -65,7 +65,7 @@ def flat_lines(report, shown) -> list[str]:
             if current is not None:
                 lines.append("")
             current = f.file
-        lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}{f.cites()}{_node(f)}")
+        lines.append(f"{f.place}  {f.severity.upper():7}  {f.rule}  {f.message}{f.cites()}{_node(f)}")
         if report.explain:
             lines.extend(f"    {name} = {value}" for name, value in f.values)
     if lines:
@@ -149,7 +149,7 @@ def _name(c: Cause) -> str:
 
 
 def _item(f) -> str:
-    item = (f.place[1] if len(f.place) > 1 and f.place[1] else "") or f.node.split(":", 1)[-1]
+    item = (f.item[1] if len(f.item) > 1 and f.item[1] else "") or f.node.split(":", 1)[-1]
     return f"{item} [L{f.doc_line}]" if f.doc_line is not None else item
 
 
@@ -184,7 +184,7 @@ def _by_item(entries: list[Entry]) -> list[str]:
     for e in entries:
         for c in e.causes:
             for f in c.findings:
-                goal, measure = (f.place + ("", ""))[:2]
+                goal, measure = (f.item + ("", ""))[:2]
                 item = measure or f.node.split(":", 1)[-1] or f.file
                 got = labels.setdefault((goal, item), [])
                 if e.label not in got:

@@ -112,7 +112,7 @@ def describe(change: Change) -> str:
         return f"{what} added: {_shorten(change.new)}" if change.new is not None else f"{what} added"
     if change.kind.endswith("_removed"):
         return f"{what} removed: {_shorten(change.old)}" if change.old is not None else f"{what} removed"
-    if change.kind == "measure_retitled":
+    if change.kind.endswith("_retitled"):
         return f"{what} retitled: \"{_shorten(change.old, 50)}\" → \"{_shorten(change.new, 50)}\""
     if change.kind == "total_changed":
         text = f"{_total_label(change.field)}: {_show(change.old)} → {_show(change.new)}"
@@ -152,7 +152,7 @@ def render_text(diff: PlanDiff) -> str:
     for title, findings in ((f"New findings in {diff.new}", diff.new_findings),
                             (f"Findings fixed since {diff.old}", diff.fixed_findings)):
         lines += ["", f"{title}: {len(findings)}"]
-        lines += [f"  {f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}" for f in findings]
+        lines += [f"  {f.place}  {f.severity.upper():7}  {f.rule}  {f.message}" for f in findings]
     lines += ["", f"Unchanged findings: {len(diff.unchanged_findings)}"]
     return "\n".join(neutral.lines(lines)) + "\n"
 

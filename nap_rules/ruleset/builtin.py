@@ -30,6 +30,15 @@ BUILTIN_RULES = {
                     "Budget lines, claims and indicators must belong to a goal of the plan."),
     "NAP-REF-004": ("Every measure referenced exists",
                     "A monitoring report about a measure the plan does not have cannot be reconciled."),
+    "NAP-WORKBOOK-001": ("A value read from a workbook is reported when it had to be converted",
+                         "A number stored as text, a date where a year belongs or a formula's last value is "
+                         "read as what it means; the drafter sees what was changed, and where."),
+    "NAP-WORKBOOK-002": ("Every cell of a workbook is read into the plan",
+                         "A cell under an unknown header, a value without its measure, or a sheet nap-rules does "
+                         "not know would otherwise be ignored silently."),
+    "NAP-WORKBOOK-003": ("Every formula in a workbook has a calculated value",
+                         "A formula saved without its result (by a generator, not a spreadsheet application) has "
+                         "no value to check."),
     "NAP-ENGINE": ("Every rule can be evaluated on every node it applies to",
                    "A rule that cannot be evaluated checks nothing; the cause is shown in the message."),
     "NAP-WAIVER-001": ("Waivers are renewed or removed when they expire",
@@ -59,6 +68,8 @@ _SCHEMA = ("Checked when each plan file is read, against schemas/<kind>.schema.j
 _SCHEMA_REFS = ("schemas/*.schema.json", "docs/model.md")
 _REF = ("Checked when the plan graph is built: the reference becomes an edge to a `missing` node that "
         "rules can see, and a finding at the name as written, with a \"did you mean\" for a near miss.")
+_WORKBOOK = ("Checked when a workbook (.xlsx, CSV or a Word table) is read as a plan (`check annex.xlsx`, "
+             "`import`); the finding is at the cell.")
 _EXAMPLES = ("tests/rules/NAP-RESP-001/pass", "tests/rules/NAP-RESP-008/fail")
 
 _DETAILS = {
@@ -73,6 +84,12 @@ _DETAILS = {
                     "by the unknown id", ("plan/", "")),
     "NAP-REF-004": ("error", "status_update", _REF, ("Part III, monitoring: reports by measure",),
                     "by the unknown id", ("plan/", "")),
+    "NAP-WORKBOOK-001": ("info", "workbook cell", _WORKBOOK, ("docs/workbooks.md",),
+                         "each finding is its own cause", ("", "")),
+    "NAP-WORKBOOK-002": ("warning", "workbook cell", _WORKBOOK, ("docs/workbooks.md",),
+                         "each finding is its own cause", ("", "")),
+    "NAP-WORKBOOK-003": ("error", "workbook cell", _WORKBOOK, ("docs/workbooks.md",),
+                         "each finding is its own cause", ("", "")),
     "NAP-ENGINE": ("error", "any", "Reported by the engine when a rule's expression fails on a node "
                    "(a division by zero, a value of the wrong type, a run limit); the rule's other nodes are "
                    "still checked.", ("docs/rules-language.md", "docs/limits.md"),

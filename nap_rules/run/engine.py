@@ -25,7 +25,7 @@ _VALUE_WIDTH = 500  # characters of each value kept for --explain
 def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
              params_override: Mapping[str, Mapping] | None = None,
              index: GraphIndex | None = None, shown: dict | None = None) -> list[Finding]:
-    """The findings of `rules` on `graph`, sorted (CONTRACT §5).
+    """The findings of `rules` on `graph`, sorted (Finding.sort_key).
 
     With a dict `shown`, the values each rule declares in `report` are kept there for every node
     (and item) it checks, passing or not: {(rule id, node key): [{"passed": bool, name: value}]},
@@ -155,7 +155,7 @@ def _finding(rule: Rule, fr: Frame, key, attrs: dict) -> Finding:
             amount = compiled.cause_amount.fn(fr)
     return Finding(rule.id, rule.severity, key, message, loc.file, loc.line, loc.column,
                    detail=detail, values=values, doc_line=doc_line, cause=cause, cause_text=cause_text,
-                   amount=amount, place=place_of(attrs))
+                   amount=amount, item=place_of(attrs))
 
 
 def _shown(value, spec) -> str:
@@ -173,7 +173,7 @@ def _engine_finding(rule: Rule, key, attrs: dict, phase: str, reason: str) -> Fi
     message = f"rule {rule.id} could not be evaluated on {key} ({phase}): {reason}"
     return Finding(ENGINE_RULE, "error", key, message, loc.file, loc.line, loc.column,
                    detail=rule.id, values=(("rule", rule.id), ("phase", phase)),
-                   doc_line=cited_line(dict.get(attrs, "doc_line")), place=place_of(attrs))
+                   doc_line=cited_line(dict.get(attrs, "doc_line")), item=place_of(attrs))
 
 
 def _reason(exc: Exception) -> str:
