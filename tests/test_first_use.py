@@ -32,7 +32,7 @@ def _rules_in(output: str) -> set[str]:
 
 
 def _check(*args: str):
-    return CliRunner().invoke(main, ["check", str(ROOT / "plan"), "--as-of", "2024-01-01", *args])
+    return CliRunner().invoke(main, ["check", str(ROOT / "plan"), "--as-of", "2024-01-01", "--flat", *args])
 
 
 def test_select_and_ignore_choose_rules_and_built_in_checks_by_id_or_group():
