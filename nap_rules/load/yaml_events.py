@@ -14,7 +14,9 @@ import yaml
 
 from ..errors import InputError
 from .locations import Location, LocList, LocMap, Positions
-from .yaml_scalars import MEMO_LENGTH, TAG_MAP, TAG_SEQ, TAG_STR, ScalarReader, limit_hint, shown
+from .yaml_scalars import (
+    MEMO_LENGTH, REFUSED_IN_TEXT, TAG_MAP, TAG_SEQ, TAG_STR, ScalarReader, limit_hint, shown,
+)
 
 
 class _Frame:
@@ -47,14 +49,14 @@ class EventBuilder:
     own position and those of its keys or items sit together, written when it closes.
     """
 
-    def __init__(self, file: str, limits, size: int = 0):
+    def __init__(self, file: str, limits, size: int = 0, text: str = ""):
         self.file = file
         self.limits = limits
         self.alias_uses = 0
         self.count = 0
         self.positions = Positions(file, size)
         self.shift = self.positions.shift
-        self.scalars = ScalarReader(file, limits)
+        self.scalars = ScalarReader(file, limits, text)
         self.anchors: dict = {}  # name -> LocMap/LocList/_ScalarAnchor, once complete
         self.anchor_marks: dict = {}  # name -> start mark, from the moment it opens
         self.root = None
@@ -132,6 +134,8 @@ class EventBuilder:
                 mark = event.start_mark
                 packed = (mark.line + 1) << shift | (mark.column + 1)
                 text = event.value
+                if event.style == '"' and REFUSED_IN_TEXT.search(text) is not None:
+                    scalars.refuse_escape(event)
                 tag = event.tag
                 if tag is None or tag == "!":
                     tag = resolve(text, event.implicit)

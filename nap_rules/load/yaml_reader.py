@@ -23,7 +23,7 @@ import yaml
 from ..errors import InputError
 from .locations import Location
 from .yaml_events import EventBuilder
-from .yaml_scalars import limit_hint
+from .yaml_scalars import limit_hint, text_position
 
 HAVE_C_LOADER = bool(getattr(yaml, "__with_libyaml__", False))
 
@@ -58,12 +58,6 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-def _position(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of text[index], counting lines as editors do (by '\\n')."""
-    line_start = text.rfind("\n", 0, index) + 1
-    return text.count("\n", 0, index) + 1, index - line_start + 1
-
-
 def _decode(data: bytes, display: str) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -83,7 +77,7 @@ def _check_line_breaks(text: str, display: str) -> None:
     found = [i for i in (text.find(ch) for ch in _YAML_ONLY_BREAKS) if i >= 0]
     if found:
         index = min(found)
-        line, column = _position(text, index)
+        line, column = text_position(text, index)
         raise InputError(
             f"character {_YAML_ONLY_BREAKS[text[index]]} is read by YAML as a line break, which would "
             "change the text and every line number after it; replace it with a space or a newline",
@@ -112,7 +106,7 @@ def _reader_error_location(exc, text: str, display: str) -> Location | None:
     position = getattr(exc, "position", None)
     if position is None or not isinstance(position, int):
         return None
-    return Location(display, *_position(text, position))
+    return Location(display, *text_position(text, position))
 
 
 def load_yaml_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
@@ -122,7 +116,7 @@ def load_yaml_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pur
     try:
         loader = loader_cls(text)
         try:
-            return EventBuilder(display, limits, len(text)).run(loader)
+            return EventBuilder(display, limits, len(text), text).run(loader)
         finally:
             loader.dispose()
     except yaml.reader.ReaderError as exc:

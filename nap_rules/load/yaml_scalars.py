@@ -1,12 +1,14 @@
 """YAML scalars to plain values: the tag of an untagged scalar, keys, and exact numbers within limits.
 
 Integers stay `int`, numbers with a fraction become exact `Decimal`s, dates stay the text as
-written; octal, hexadecimal, base-60 and non-finite numbers, oversized numbers and tags that
-are not plain data are refused with the file, line and column.
+written; octal, hexadecimal, base-60 and non-finite numbers, oversized numbers, tags that
+are not plain data, and control characters written as escapes in double-quoted text are
+refused with the file, line and column.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from decimal import Decimal, InvalidOperation
 
@@ -30,6 +32,33 @@ def limit_hint(name: str) -> str:
     return f"(limit {name}; raise it with --limit {name}=N)"
 
 
+# What a value may not hold, however it is written: the control characters YAML refuses raw (C0
+# controls but tab and line feed, DEL, C1 controls with U+0085), surrogates, U+FFFE/U+FFFF, and a
+# lone carriage return, which raw line ends never leave in a value. Double-quoted YAML can write
+# them as escapes ("\e", "\x01", "\r", "\N"): refused the same way. U+2028 and U+2029 are
+# refused raw only because they would shift line numbers; escaped ("\L", "\P") they are text.
+REFUSED_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# one escape of a double-quoted scalar, or its closing quote
+_ESCAPE = re.compile(r'\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|"', re.DOTALL)
+_SIMPLE_ESCAPES = {"0": "\x00", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b",
+                   "f": "\x0c", "r": "\r", "e": "\x1b", "N": "\x85", "L": "\u2028", "P": "\u2029"}
+
+
+def _escaped_char(escape: str) -> str | None:
+    """The character a YAML double-quoted escape stands for (None for those that stand for
+    printable text or for nothing)."""
+    kind = escape[1]
+    if kind in "xuU":
+        return chr(int(escape[2:], 16)) if int(escape[2:], 16) <= 0x10FFFF else None
+    return _SIMPLE_ESCAPES.get(kind)
+
+
+def text_position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of text[index], counting lines as editors do (by '\\n')."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
 def _implicit_resolvers() -> dict:
     """PyYAML's implicit tag resolvers by first character, the wildcard ones appended."""
     table = yaml.resolver.Resolver.yaml_implicit_resolvers
@@ -45,14 +74,37 @@ MEMO_LENGTH = 16  # plain scalars this short repeat (keys, units, codes): their 
 class ScalarReader:
     """The values of one file's scalars, with the file's limits; remembers short texts' tags and integers."""
 
-    def __init__(self, file: str, limits):
+    def __init__(self, file: str, limits, text: str = ""):
         self.file = file
         self.limits = limits
+        self.text = text  # the source, to locate an escape sequence that is refused
         self.tags: dict[str, str] = {}  # plain scalar text -> resolved tag, for short texts
         self.ints: dict[str, int] = {}  # integer text -> its value
 
     def fail(self, mark, message: str):
         raise InputError(message, Location(self.file, mark.line + 1, mark.column + 1))
+
+    def refuse_escape(self, event):
+        """Refuses a double-quoted text whose escapes make a character a file may not hold raw,
+        at the escape that does."""
+        mark = event.start_mark
+        starts = [0]
+        for i, line in enumerate(self.text.split("\n")):
+            if i >= mark.line:
+                break
+            starts.append(starts[-1] + len(line) + 1)
+        begin = starts[mark.line] + mark.column
+        for found in _ESCAPE.finditer(self.text, begin + 1):
+            if found.group() == '"':
+                break
+            char = _escaped_char(found.group())
+            if char is not None and REFUSED_IN_TEXT.match(char):
+                line, column = text_position(self.text, found.start())
+                raise InputError(
+                    f"escaped control character \"{found.group()}\" (U+{ord(char):04X}): plan files are "
+                    "text, and a control character is refused however it is written",
+                    Location(self.file, line, column))
+        self.fail(mark, "a control character in quoted text: plan files are text")
 
     def resolve(self, text: str, implicit) -> str:
         """The tag of an untagged scalar, as PyYAML's resolver gives it."""
