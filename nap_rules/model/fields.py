@@ -17,11 +17,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "institution": ("name", "aliases", "institution_kind", "note"),
     "budget_line": ("level", "goal", "measure", "nature", "year", "total_cost", "planned", "gap",
                     "funding_source", "note"),
-    "claim": ("text", "tolerance", "shares_of_total_cost", "shares_by_nature",
-              "shares_by_funding", "total_cost", "note"),
+    "claim": ("text", "tolerance", "approximate", "shares_of_total_cost", "shares_by_nature",
+              "shares_by_funding", "total_cost", "every_measure_costed", "note"),
     "report": ("year", "half", "reported_by", "note"),
     "actual": ("indicator", "value", "year", "half", "report", "note"),
     "status_update": ("measure", "status", "year", "half", "report", "note"),
+    "abbreviation": ("name", "column", "used_outside_plan", "document", "note"),
+    "narrative": ("measure", "title", "indicators", "document", "note"),
+    "same_meaning": ("spellings", "document", "note"),
     "missing": ("expected",),
 }
 
@@ -31,7 +34,7 @@ KINDS = tuple(FIELDS)
 # claim shares), readable as `baseline.value`; and the parts of a date (`as_of.year`).
 MAPPING_KEYS = ("start", "end", "year", "value", "note", "relative", "of", "per_year",
                 "total_cost", "planned", "gap", "in_currency", "current", "capital",
-                "state_budget", "donors")
+                "state_budget", "donors", "line", "unit", "indicator", "name")
 DATE_PARTS = ("year", "month", "day")
 
 # Edges that form the plan's tree (`reported_in` links an indicator to its actuals and a

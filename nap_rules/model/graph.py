@@ -33,12 +33,17 @@ FIELDS = {
                   "collected_by"),
     "institution": ("name", "aliases", "note"),
     "budget_line": ("goal", "nature", "total_cost", "planned", "gap", "note"),
-    "claim": ("text", "tolerance", "shares_of_total_cost", "shares_by_nature", "shares_by_funding", "total_cost", "note"),
+    "claim": ("text", "tolerance", "approximate", "shares_of_total_cost", "shares_by_nature", "shares_by_funding",
+              "total_cost", "every_measure_costed", "note"),
     "report": ("reported_by", "note"),
     "actual": ("indicator", "value", "note"),
     "status_update": ("measure", "status", "note"),
+    "abbreviation": ("name", "column", "used_outside_plan", "note"),
+    "narrative": ("measure", "title", "indicators", "note"),
+    "same_meaning": ("spellings", "note"),
 }
-LIST_FIELDS = frozenset({"outcome_indicators", "responsible", "contributing", "collected_by", "aliases"})
+LIST_FIELDS = frozenset({"outcome_indicators", "responsible", "contributing", "collected_by", "aliases", "indicators",
+                         "spellings", "used_outside_plan"})
 
 
 def node_key(kind: str, ident) -> str:
@@ -260,6 +265,9 @@ class GraphBuilder:
         for f in self.files.of_kind("institutions"):
             self.reading = f.display
             self.institutions(plan, f)
+        for f in self.files.of_kind("abbreviations"):
+            self.reading = f.display
+            self.abbreviations(f)
         outcome_docs = [(f, doc) for f in self.files.of_kind("indicators") for doc in f.doc.get("indicators", [])]
         for f, doc in outcome_docs:
             # the file's `source` (where data comes from) is `data_source`: `source` is the location
@@ -278,6 +286,9 @@ class GraphBuilder:
             key = node_key("indicator", doc.get("id"))
             if doc.get("goal") is not None:
                 self.resolve(key, "goal", doc["goal"], "", doc.key_locs.get("goal") or doc.loc)
+        for f in self.files.of_kind("narrative"):
+            self.reading = f.display
+            self.narrative(f)
         if budget_file:
             self.reading = budget_file.display
             self.budget(plan, budget_file)
@@ -294,6 +305,23 @@ class GraphBuilder:
             if self.nodes[key]["occurrence"] == 1:
                 for spelling in [doc.get("id"), *(doc.get("aliases") or [])]:
                     self._institution_names.setdefault(str(spelling), key)
+
+    def abbreviations(self, f):
+        # a row's `source` (its document line) is `document`: `source` is the node's location
+        for doc in f.doc.get("abbreviations", []):
+            self.add("abbreviation", doc, f.display, ident=doc.get("code"), extra={"document": _doc_source(doc)})
+
+    def narrative(self, f):
+        """The narrative's measures, each linked by id to its measure and indicators."""
+        for i, doc in enumerate(f.doc.get("same_meaning") or ()):
+            self.add("same_meaning", doc, f.display, ident=i + 1, extra={"document": _doc_source(doc)})
+        for doc in f.doc.get("measures") or ():
+            indicators = [_with_document(ind) for ind in doc.get("indicators") or ()]
+            key = self.add("narrative", doc, f.display, ident=doc.get("measure"),
+                           extra={"document": _doc_source(doc), "indicators": indicators})
+            self.resolve(key, "measure", doc.get("measure"), "", doc.key_locs.get("measure") or doc.loc)
+            for ind in doc.get("indicators") or ():
+                self.resolve(key, "indicator", ind.get("indicator"), "", ind.key_locs.get("indicator") or ind.loc)
 
     def goal(self, plan: str, f) -> str:
         doc = f.doc
@@ -409,6 +437,22 @@ class Placeholder(dict):
         return dict.__getitem__(self, key)
 
 
+def _doc_source(doc) -> dict | None:
+    """An item's place in the source document (`source: {line, end}`), ordered like every mapping."""
+    value = doc.get("source")
+    return ordered(value) if isinstance(value, dict) else None
+
+
+def _with_document(item: LocMap) -> LocMap:
+    """A narrative indicator, with its document place readable as `document` (not `source`)."""
+    out = LocMap(item.loc)
+    for key in item:
+        out[key] = item[key]
+    out["document"] = _doc_source(item)
+    out.key_locs.update((k, item.key_locs[k]) for k in item if k in item.key_locs)
+    return out
+
+
 def _item_loc(items, i: int, doc: LocMap, key: str) -> Location:
     if isinstance(items, LocList) and i < len(items.item_locs):
         return items.item_locs[i]
@@ -427,7 +471,7 @@ def _targets(targets) -> dict:
 # mapping value (period, baseline, exchange rates, a relative target, claim shares, …) has its
 # keys in one fixed order, so that nothing computed from it (a message that shows the value,
 # a sum, a listing) depends on how the author ordered the keys.
-KEY_ORDER = {k: i for i, k in enumerate(("year", "half", "start", "end", "value", "relative", "of", "per_year",
+KEY_ORDER = {k: i for i, k in enumerate(("line", "year", "half", "start", "end", "value", "relative", "of", "unit", "per_year",
                                          "total_cost", "planned", "gap", "in_currency", "note"))}
 
 
