@@ -24,19 +24,20 @@ def test_the_published_plan_reads_both_files():
     kinds = [a["kind"] for a in result.graph.nodes.values()]
     assert kinds.count("narrative") == 55 and kinds.count("abbreviation") == 40
     row = result.graph.nodes["abbreviation:GDPUE~2"]
-    assert row["document"] == {"line": 74} and row["occurrence"] == 2
+    assert row["doc_line"] == 74 and row["occurrence"] == 2
     narrative = result.graph.nodes["narrative:2.1.15"]
-    assert narrative["document"] == {"line": 369} and narrative["indicators"][0]["document"] == {"line": 413}
+    assert narrative["doc_line"] == 369 and narrative["indicators"][0]["doc_line"] == 413
+    assert narrative["codes"] == ["VT", "PVT"]  # with an abbreviations table, the text's codes are searchable
 
 
 def test_unknown_measure_and_indicator_are_reference_errors(tmp_path):
     folder = plan_with(tmp_path, narrative="""schema: nap-rules/narrative/v1
 measures:
 - measure: '9.9.9'
-  source: {line: 3}
+  doc_line: 3
   title: A measure the table does not have
   indicators:
-  - {indicator: 9.9.9-a, name: Number of things, source: {line: 4}}
+  - {indicator: 9.9.9-a, name: Number of things, doc_line: 4}
 """)
     result = validate(folder)
     refs = sorted((f.rule, f.node, f.detail) for f in result.findings if f.rule.startswith("NAP-REF"))

@@ -7,6 +7,7 @@ table (L601-709) is the plan, Part IV (L550-599) the budget, L712-729 the outcom
 
 from __future__ import annotations
 
+import hashlib
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -125,10 +126,16 @@ def test_indicator_ids_follow_row_order():
         assert [i["id"] for i in measure["indicators"]] == [f"{mid}-{c}" for c in "abcd"[:len(measure["indicators"])]]
 
 
-def test_measure_indicators_declare_no_direction_or_nature():
-    # the Annex does not declare them
+def test_measure_indicators_declare_direction_or_nature_only_with_their_basis():
+    # the Annex has no such column: a declaration rests on a line of the text, recorded as `basis`
+    declared = {}
     for ind in INDICATORS.values():
-        assert "direction" not in ind and "nature" not in ind, ind["id"]
+        for what in ("direction", "nature"):
+            if what in ind:
+                assert ind["basis"][what]["doc_line"] and ind["basis"][what]["quote"], ind["id"]
+                declared[ind["id"]] = ind[what]
+    assert declared == {"1.1.4-a": "increase", "1.1.4-b": "increase", "1.1.7-a": "increase", "2.1.3-a": "decrease",
+                        "2.1.18-a": "increase", "3.1.6-a": "increase", "3.2.6-a": "annual"}
 
 
 # ---------------------------------------------------------------- spot checks: PG1 / 1.1
@@ -207,8 +214,8 @@ def test_spot_checks_objective_3_1():
     assert list(MEASURES["3.1.5"]["responsible"])[:2] == ["MI", "Asylum Directorate"]  # L680
     i = INDICATORS["3.1.6-a"]  # L682: N / A … | 0 | 5% increase … | 10% increase …
     assert baseline(i) is None and target(i, 2021) == 0
-    assert target(i, 2022) == {"relative": 5, "of": "baseline"}
-    assert target(i, 2023) == {"relative": 10, "of": "baseline"}
+    assert target(i, 2022) == {"relative": 5, "of": "baseline", "unit": "percent"}
+    assert target(i, 2023) == {"relative": 10, "of": "baseline", "unit": "percent"}
     assert list(MEASURES["3.1.6"]["responsible"]) == ["MHSP", "MFE", "MES"]  # L682
     assert target(INDICATORS["3.1.8-a"], 2023) == 660  # L684: 220 | 220 | 440 | 660
     i = INDICATORS["3.1.9-b"]  # L687: 5 training | 6 | 7 | 8; L688 breakdown in its note
@@ -247,10 +254,10 @@ def test_outcome_indicators():
     assert [target(oi, y) for y in (2021, 2022, 2023)] == [{"relative": 1, "of": "previous"}] * 3
     oi = OUTCOMES["OI-3"]  # L728: 2020 199, 5% / 10% / 15% more than the baseline, cumulative
     assert (oi["goal"], baseline(oi), oi["nature"]) == ("PG2", 199, "cumulative")
-    assert target(oi, 2023) == {"relative": 15, "of": "baseline"}
+    assert target(oi, 2023) == {"relative": 15, "of": "baseline", "unit": "percent"}
     oi = OUTCOMES["OI-4"]  # L729: 2020 86, "2% decrease every year", decreasing trend
     assert (oi["goal"], baseline(oi), oi["direction"]) == ("PG2", 86, "decrease")
-    assert target(oi, 2022) == {"relative": -2, "of": "previous"}
+    assert target(oi, 2022) == {"relative": -2, "of": "previous", "unit": "percent"}
     assert all(o["sdg"] == "16.2" for o in OUTCOMES.values())  # L719-729
 
 
@@ -289,7 +296,7 @@ def test_budget_lines_add_up_to_the_published_totals():
 
 def test_registry():
     ids = [i["id"] for i in INSTITUTIONS]
-    assert ids.count("GDPUE") == 2  # printed twice in the Abbreviations table, L71 and L74
+    assert ids.count("GDPUE") == 1  # one body, printed twice in the Abbreviations table (L71, L74)
     mi = next(i for i in INSTITUTIONS if i["id"] == "MI")
     assert list(mi["aliases"]) == ["MIA"]  # L87, L224, L456 vs L671
     for undefined in ("MD", "MB", "SHM", "NCHL", "ASHMDF", "PP", "ON", "NGO", "AP", "DK&M", "NJVQV", "KRAT", "SPAK", "ONAC"):
@@ -303,25 +310,50 @@ def test_registry():
 
 @pytest.mark.skipif(not SOURCE.exists(), reason="reference text not checked out next to the project")
 def test_every_measure_cites_its_annex_row():
-    """Each measure line carries '# L<n>'; line n of the source is that measure's Annex row."""
+    """Each measure has `doc_line: n`; line n of the source is that measure's Annex row."""
     source = SOURCE.read_text(encoding="utf-8").split("\n")
     seen = 0
-    for path in sorted((PLAN / "goals").glob("*.yaml")):
-        for text in path.read_text(encoding="utf-8").split("\n"):
-            m = re.match(r'\s+- id: "(\d+\.\d+\.\d+)"\s+# L(\d+)$', text)
-            if m:
-                cells = source[int(m.group(2)) - 1].split("\t")
-                assert cells[0] == m.group(1), (path.name, text)
-                measure = MEASURES[m.group(1)]
-                assert (int(cells[4]), int(cells[5])) == (measure["start"], measure["deadline"]), m.group(1)
-                seen += 1
+    for ident, measure in MEASURES.items():
+        cells = source[measure["doc_line"] - 1].split("\t")
+        assert cells[0] == ident, (ident, cells[0])
+        assert (int(cells[4]), int(cells[5])) == (measure["start"], measure["deadline"]), ident
+        seen += 1
     assert seen == len(MEASURES) == 55
 
 
-def test_budget_lines_and_claims_cite_lines():
-    text = (PLAN / "budget.yaml").read_text(encoding="utf-8")
-    for key in list(LINES) + list(CLAIMS):
-        assert re.search(rf"id: {re.escape(key)}\b.*# L\d+", text), key
-    text = (PLAN / "indicators.yaml").read_text(encoding="utf-8")
-    for key in OUTCOMES:
-        assert re.search(rf"- id: {key}\s+# L\d+", text), key
+@pytest.mark.skipif(not SOURCE.exists(), reason="reference text not checked out next to the project")
+def test_the_plan_names_the_source_document_and_its_checksum():
+    document = PLAN_DOC["document"]
+    assert (PLAN / document["path"]).resolve() == SOURCE.resolve()
+    assert hashlib.sha256(SOURCE.read_bytes()).hexdigest() == document["sha256"]
+
+
+def _cites(item) -> bool:
+    lines = item.get("doc_line")
+    lines = lines if isinstance(lines, list) else [lines]
+    return bool(lines) and all(isinstance(n, int) and 1 <= n <= 760 for n in lines)
+
+
+def test_plan_items_cite_document_lines():
+    """Every goal, objective, measure, indicator, budget line, claim and institution cites its line."""
+    for goal in GOALS.values():
+        assert _cites(goal), goal["id"]
+        for objective in goal["objectives"]:
+            assert _cites(objective), objective["id"]
+    for ident, measure in MEASURES.items():
+        assert _cites(measure), ident
+    for ident, indicator in INDICATORS.items():
+        assert _cites(indicator), ident
+    for key in list(LINES) + list(CLAIMS) + list(OUTCOMES):
+        assert _cites({**LINES, **CLAIMS, **OUTCOMES}[key]), key
+    assert _cites(DOCS["budget"][0]["published_totals"])
+    for body in DOCS["institutions"][0]["institutions"]:
+        assert _cites(body), body["id"]
+
+
+def test_no_item_cites_its_line_in_a_comment_only():
+    """The `# L<n>` comments on plan items became `doc_line` data: none is left on an item's line."""
+    for path in [PLAN / "budget.yaml", PLAN / "indicators.yaml", PLAN / "institutions.yaml",
+                 *sorted((PLAN / "goals").glob("*.yaml"))]:
+        for text in path.read_text(encoding="utf-8").split("\n"):
+            assert not re.match(r"\s*- (id: |\{id: ).*#\s*L\d+\s*$", text), (path.name, text)

@@ -44,7 +44,7 @@ from ..model.index import value_table
 from ..run.engine import evaluate_rule
 from .tracking import PLAIN, NeedFullRun, TrackingIndex
 
-SNAPSHOT_FORMAT = "nap-rules snapshot v1"
+SNAPSHOT_FORMAT = "nap-rules snapshot v2"
 PARTIAL_KIND = "goal"  # the files a partial graph may leave out
 
 

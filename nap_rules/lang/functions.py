@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from types import GeneratorType
@@ -17,6 +16,7 @@ from typing import Callable
 
 from ..model.index import NodeView, normalize_text
 from ..model.targets import resolve_targets
+from ..model.text import codes_of, tokens, words_of
 from ..model.values import is_number, render
 from .runtime import (
     EvalError,
@@ -412,46 +412,28 @@ def f_closest(fr, name, candidates):
 
 # --- words and codes -------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*")
-
-
 def _tokens(fr, s, fname):
     text = _text(s, fname)
     fr.charge(len(text) >> 4)
-    return _TOKEN.findall(text)
+    return text
 
 
 def f_words(fr, s):
-    """The words of a text, upper-cased, in order of first appearance; a word ending in s is
-    also listed without it, so that a plural ("SOPs") matches its code ("SOP")."""
-    out: dict[str, None] = {}
-    for token in _tokens(fr, s, "words"):
-        word = token.upper()
-        out[word] = None
-        if len(word) > 2 and word.endswith("S"):
-            out[word[:-1]] = None
-    return list(out)
+    """The words of a text, upper-cased (nap_rules.model.text.words_of)."""
+    return words_of(_tokens(fr, s, "words"))
 
 
 def f_codes(fr, s):
-    """The abbreviations of a text: words with at least two capital letters, upper-cased, a
-    trailing lower-case plural s dropped ("SOPs" is SOP), in order of first appearance."""
-    out: dict[str, None] = {}
-    for token in _tokens(fr, s, "codes"):
-        if sum(1 for c in token if c.isupper()) < 2:
-            continue
-        if token.endswith("s") and token[:-1].isupper():
-            token = token[:-1]
-        out[token.upper()] = None
-    return list(out)
+    """The abbreviations of a text (nap_rules.model.text.codes_of)."""
+    return codes_of(_tokens(fr, s, "codes"))
 
 
 def f_similarity(fr, a, b):
     """How much of the shorter text recurs in the longer one: the words (case and punctuation
     ignored) of their common subsequences as found by difflib, over the shorter text's words;
     a decimal from 0 to 1."""
-    wa = [w.casefold() for w in _tokens(fr, a, "similarity")]
-    wb = [w.casefold() for w in _tokens(fr, b, "similarity")]
+    wa = [w.casefold() for w in tokens(_tokens(fr, a, "similarity"))]
+    wb = [w.casefold() for w in tokens(_tokens(fr, b, "similarity"))]
     if not wa or not wb:
         return Decimal(0)
     fr.charge(len(wa) * len(wb) >> 4)

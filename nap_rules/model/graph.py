@@ -14,6 +14,8 @@ from ..findings import Finding
 from ..incremental.tracking import NeedFullRun
 from ..load.locations import Location, LocList, LocMap
 from ..load.plan_folder import PlanFiles
+from .fields import cited_line
+from .text import codes_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -25,22 +27,23 @@ REF_MEASURE = "NAP-REF-004"
 REF_RULE = {"institution": REF_INSTITUTION, "indicator": REF_INDICATOR, "goal": REF_GOAL, "measure": REF_MEASURE}
 
 FIELDS = {
-    "plan": ("title", "country", "period", "baseline_year", "currency", "exchange_rates", "approved_by", "note"),
-    "goal": ("title", "outcome_indicators", "note"),
-    "objective": ("title", "note"),
-    "measure": ("title", "responsible", "contributing", "start", "deadline", "status", "note"),
+    "plan": ("title", "document", "country", "period", "baseline_year", "currency", "exchange_rates", "approved_by",
+             "note"),
+    "goal": ("title", "outcome_indicators", "note", "doc_line"),
+    "objective": ("title", "note", "doc_line"),
+    "measure": ("title", "responsible", "contributing", "start", "deadline", "status", "note", "doc_line"),
     "indicator": ("name", "unit", "direction", "nature", "frequency", "formula", "baseline", "note", "sdg",
-                  "collected_by"),
-    "institution": ("name", "aliases", "note"),
-    "budget_line": ("goal", "nature", "total_cost", "planned", "gap", "note"),
+                  "collected_by", "doc_line"),
+    "institution": ("name", "aliases", "note", "doc_line"),
+    "budget_line": ("goal", "nature", "total_cost", "planned", "gap", "note", "doc_line"),
     "claim": ("text", "tolerance", "approximate", "shares_of_total_cost", "shares_by_nature", "shares_by_funding",
-              "total_cost", "every_measure_costed", "note"),
+              "total_cost", "every_measure_costed", "note", "doc_line"),
     "report": ("reported_by", "note"),
     "actual": ("indicator", "value", "note"),
     "status_update": ("measure", "status", "note"),
-    "abbreviation": ("name", "column", "used_outside_plan", "note"),
-    "narrative": ("measure", "title", "indicators", "note"),
-    "same_meaning": ("spellings", "note"),
+    "abbreviation": ("name", "column", "used_outside_plan", "note", "doc_line"),
+    "narrative": ("measure", "title", "indicators", "note", "doc_line"),
+    "same_meaning": ("spellings", "note", "doc_line"),
 }
 LIST_FIELDS = frozenset({"outcome_indicators", "responsible", "contributing", "collected_by", "aliases", "indicators",
                          "spellings", "used_outside_plan"})
@@ -123,6 +126,9 @@ class GraphBuilder:
     missing_elsewhere: frozenset = frozenset()
     dangling_elsewhere: list = field(default_factory=list)
     placeholder_uses: list = field(default_factory=list)  # (file being read, key) per placeholder asked for
+    # With an abbreviations table, measures, indicators and narrative entries get `codes`: the
+    # abbreviations of their text, so that the rules find where a code is used by a search.
+    with_codes: bool = False
 
     # --- nodes -----------------------------------------------------------------------------
     def add(self, kind: str, doc: LocMap, display_file: str, ident=None, extra: dict = _NO_EXTRA) -> str:
@@ -213,7 +219,7 @@ class GraphBuilder:
                                       "source": where, "field_locs": {}}
                 self.succ[target] = {}
                 self.pred[target] = {}
-            self._dangling.append((src, kind, ident, where))
+            self._dangling.append((src, kind, ident, where, cited_line(self.nodes[src].get("doc_line"))))
         if rel:
             self.edge(src, target, rel, label)
         return target
@@ -226,7 +232,7 @@ class GraphBuilder:
         """
         by_kind: dict[str, set] = {}
         dangling = self._dangling + self.dangling_elsewhere
-        for _, kind, ident, _ in dangling:
+        for _, kind, ident, _, _ in dangling:
             by_kind.setdefault(kind, set()).add(str(ident))
         hints: dict = {}
         for kind, idents in by_kind.items():
@@ -238,13 +244,13 @@ class GraphBuilder:
                 names.update(k[len(prefix):].split("~")[0] for k in self.elsewhere if k.startswith(prefix))
             hints[kind] = close_matches(idents, names)
         out = []
-        for src, kind, ident, where in dangling:
+        for src, kind, ident, where, doc_line in dangling:
             close = hints[kind].get(str(ident))
             hint = f"; did you mean {close!r}?" if close else ""
             what = {"institution": "body not in institutions.yaml"}.get(kind, f"unknown {kind}")
             message = f"{what}: {ident!r}{hint}"
             out.append(Finding(REF_RULE[kind], "error", src, message, where.file, where.line, where.column,
-                               detail=f"{kind}:{ident}"))
+                               detail=f"{kind}:{ident}", doc_line=doc_line))
         return out
 
     def is_a(self, key: str, kind: str) -> bool:
@@ -262,6 +268,7 @@ class GraphBuilder:
         plan_doc = plan_file.doc
         totals = budget_file.doc.get("published_totals") if budget_file else None
         plan = self.add("plan", plan_doc, plan_file.display, extra={"budget_totals": totals})
+        self.with_codes = bool(self.files.of_kind("abbreviations"))
         for f in self.files.of_kind("institutions"):
             self.reading = f.display
             self.institutions(plan, f)
@@ -273,7 +280,8 @@ class GraphBuilder:
             # the file's `source` (where data comes from) is `data_source`: `source` is the location
             self.add("indicator", doc, f.display, extra={
                 "level": "outcome", "measure": None, "goal": doc.get("goal"),
-                "targets": _targets(doc.get("targets")), "data_source": doc.get("source")})
+                "targets": _targets(doc.get("targets")), "data_source": doc.get("source"),
+                "codes": _codes(self, doc.get("name"))})
         goal_files = {f.display: f for f in self.files.of_kind("goal")}
         for display in self.goal_order or goal_files:
             self.reading = display
@@ -307,18 +315,17 @@ class GraphBuilder:
                     self._institution_names.setdefault(str(spelling), key)
 
     def abbreviations(self, f):
-        # a row's `source` (its document line) is `document`: `source` is the node's location
         for doc in f.doc.get("abbreviations", []):
-            self.add("abbreviation", doc, f.display, ident=doc.get("code"), extra={"document": _doc_source(doc)})
+            self.add("abbreviation", doc, f.display, ident=doc.get("code"))
 
     def narrative(self, f):
         """The narrative's measures, each linked by id to its measure and indicators."""
         for i, doc in enumerate(f.doc.get("same_meaning") or ()):
-            self.add("same_meaning", doc, f.display, ident=i + 1, extra={"document": _doc_source(doc)})
+            self.add("same_meaning", doc, f.display, ident=i + 1)
         for doc in f.doc.get("measures") or ():
-            indicators = [_with_document(ind) for ind in doc.get("indicators") or ()]
+            texts = [doc.get("title")] + [ind.get("name") for ind in doc.get("indicators") or ()]
             key = self.add("narrative", doc, f.display, ident=doc.get("measure"),
-                           extra={"document": _doc_source(doc), "indicators": indicators})
+                           extra={"codes": _codes(self, " ".join(t for t in texts if isinstance(t, str)))})
             self.resolve(key, "measure", doc.get("measure"), "", doc.key_locs.get("measure") or doc.loc)
             for ind in doc.get("indicators") or ():
                 self.resolve(key, "indicator", ind.get("indicator"), "", ind.key_locs.get("indicator") or ind.loc)
@@ -340,7 +347,8 @@ class GraphBuilder:
         return goal
 
     def measure(self, objective: str, doc: LocMap, display: str, objective_id: str, goal_id: str):
-        mkey = self.add("measure", doc, display, extra={"objective": objective_id, "goal": goal_id})
+        mkey = self.add("measure", doc, display, extra={"objective": objective_id, "goal": goal_id,
+                                                         "codes": _codes(self, doc.get("title"))})
         measure_id = self.nodes[mkey]["id"]
         self.edge(objective, mkey, "has_measure")
         names_of = self._institution_names
@@ -357,7 +365,8 @@ class GraphBuilder:
         for ind in doc.get("indicators") or ():
             ikey = self.add("indicator", ind, display, extra={
                 "level": "measure", "measure": measure_id, "goal": goal_id,
-                "targets": _targets(ind.get("targets")), "data_source": None})
+                "targets": _targets(ind.get("targets")), "data_source": None,
+                "codes": _codes(self, ind.get("name"))})
             self.edge(mkey, ikey, "measured_by")
         costs = doc.get("cost") or ()
         for i, cost in enumerate(costs):
@@ -437,20 +446,9 @@ class Placeholder(dict):
         return dict.__getitem__(self, key)
 
 
-def _doc_source(doc) -> dict | None:
-    """An item's place in the source document (`source: {line, end}`), ordered like every mapping."""
-    value = doc.get("source")
-    return ordered(value) if isinstance(value, dict) else None
-
-
-def _with_document(item: LocMap) -> LocMap:
-    """A narrative indicator, with its document place readable as `document` (not `source`)."""
-    out = LocMap(item.loc)
-    for key in item:
-        out[key] = item[key]
-    out["document"] = _doc_source(item)
-    out.key_locs.update((k, item.key_locs[k]) for k in item if k in item.key_locs)
-    return out
+def _codes(builder: GraphBuilder, text) -> list | None:
+    """The abbreviations of `text` when the plan has an abbreviations table (else None)."""
+    return codes_of(text) if builder.with_codes and isinstance(text, str) else None
 
 
 def _item_loc(items, i: int, doc: LocMap, key: str) -> Location:
@@ -471,7 +469,7 @@ def _targets(targets) -> dict:
 # mapping value (period, baseline, exchange rates, a relative target, claim shares, …) has its
 # keys in one fixed order, so that nothing computed from it (a message that shows the value,
 # a sum, a listing) depends on how the author ordered the keys.
-KEY_ORDER = {k: i for i, k in enumerate(("line", "year", "half", "start", "end", "value", "relative", "of", "unit", "per_year",
+KEY_ORDER = {k: i for i, k in enumerate(("year", "half", "start", "end", "value", "relative", "of", "unit", "per_year",
                                          "total_cost", "planned", "gap", "in_currency", "note"))}
 
 
