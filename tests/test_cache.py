@@ -1,6 +1,7 @@
 """`check --cache DIR`: reused files give the same report, and nothing in the folder is trusted blindly."""
 
 import hashlib
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -11,7 +12,7 @@ from planfactory import goal, measure, write_plan
 
 from nap_rules.cli import main
 from nap_rules.load.file_cache import MAGIC, FileCache, RefusedEntry, loads
-from nap_rules.load.yaml_reader import DEFAULT_LIMITS, Limits
+from nap_rules.load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from nap_rules.run.pipeline import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +61,7 @@ def test_only_the_changed_file_is_read_again(plan, tmp_path):
     assert len(entries(cache)) == files
     goal_file = sorted((plan / "goals").glob("*.yaml"))[0]
     goal_file.write_text(goal_file.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
-    counted = FileCache(cache, DEFAULT_LIMITS)
+    counted = FileCache(cache, DEFAULT_READ_LIMITS)
     from nap_rules.load.plan_folder import read_plan_dir
 
     read_plan_dir(plan, cache=counted)
@@ -85,12 +86,12 @@ def test_the_environment_variable_names_the_folder(plan, tmp_path):
 
 def test_limits_and_paths_are_part_of_the_key(plan, tmp_path):
     data = (plan / "plan.yaml").read_bytes()
-    one = FileCache(tmp_path / "c", DEFAULT_LIMITS)
-    other = FileCache(tmp_path / "c", Limits(max_depth=10))
+    one = FileCache(tmp_path / "c", DEFAULT_READ_LIMITS)
+    other = FileCache(tmp_path / "c", ReadLimits(max_depth=10))
     assert one.key(data, "plan", "plan/plan.yaml") != other.key(data, "plan", "plan/plan.yaml")
     assert one.key(data, "plan", "plan/plan.yaml") != one.key(data, "plan", "./plan/plan.yaml")
     assert one.key(data, "plan", "plan/plan.yaml") != one.key(data + b"\n", "plan", "plan/plan.yaml")
-    assert one.key(data, "plan", "plan/plan.yaml") == FileCache(tmp_path / "d", DEFAULT_LIMITS).key(
+    assert one.key(data, "plan", "plan/plan.yaml") == FileCache(tmp_path / "d", DEFAULT_READ_LIMITS).key(
         data, "plan", "plan/plan.yaml")
 
 
@@ -112,7 +113,7 @@ def test_a_damaged_entry_is_ignored_and_the_file_read_again(plan, tmp_path, dama
             path.write_bytes(b"")
         else:
             path.write_bytes(b"\x00" * 100)
-    counted = FileCache(cache, DEFAULT_LIMITS)
+    counted = FileCache(cache, DEFAULT_READ_LIMITS)
     from nap_rules.load.plan_folder import read_plan_dir
 
     read_plan_dir(plan, cache=counted)
@@ -167,10 +168,30 @@ def test_an_unwritable_folder_does_not_stop_the_check(plan, tmp_path):
 def test_entries_are_written_whole(plan, tmp_path):
     cache = tmp_path / "c"
     validate(plan, cache=cache)
-    assert not list(cache.glob(".tmp-*"))
+    assert not list(cache.glob(".tmp-*")) and not list(cache.glob(".*.tmp-*"))
     for path in entries(cache):
         blob = path.read_bytes()
         assert blob.startswith(MAGIC) and blob[len(MAGIC):len(MAGIC) + 32] == bytes.fromhex(path.stem)
+
+
+def test_what_a_killed_writer_left_is_removed_by_the_next_run(plan, tmp_path):
+    cache = tmp_path / "c"
+    cache.mkdir()
+    orphans = [cache / ".tmp-k2j4l1.entry", cache / f".{'ab' * 32}.entry.tmp-0badf00d"]
+    for orphan in orphans:
+        orphan.write_bytes(MAGIC + b"half an ent")
+    assert check(plan, "--cache", str(cache)) == check(plan)
+    assert not any(orphan.exists() for orphan in orphans)
+    assert not list(cache.glob(".*tmp-*")) and entries(cache)
+
+
+def test_a_pipe_planted_as_an_entry_is_a_miss_not_a_hang(plan, tmp_path):
+    cache = tmp_path / "c"
+    validate(plan, cache=cache)
+    for path in entries(cache):
+        path.unlink()
+        os.mkfifo(path)
+    assert check(plan, "--cache", str(cache)) == check(plan)
 
 
 def test_a_cached_document_keeps_its_locations(plan, tmp_path):
