@@ -25,7 +25,7 @@ _VALUE_WIDTH = 500  # characters of each value kept for --explain
 def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
              params_override: Mapping[str, Mapping] | None = None,
              index: GraphIndex | None = None) -> list[Finding]:
-    """The findings of `rules` on `graph`, sorted (CONTRACT §5)."""
+    """The findings of `rules` on `graph`, sorted (Finding.sort_key)."""
     index = index if index is not None else GraphIndex(graph)
     overrides = params_override or {}
     findings: list[Finding] = []
