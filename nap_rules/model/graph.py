@@ -97,6 +97,7 @@ class GraphBuilder(FileNodes, ReferenceResolver):
     missing_elsewhere: frozenset = frozenset()
     dangling_elsewhere: list = field(default_factory=list)
     placeholder_uses: list = field(default_factory=list)  # (file being read, key) per placeholder asked for
+    with_codes: bool = False  # whether text fields get their `codes` (file_nodes.FileNodes.build_parts)
 
     # --- nodes -----------------------------------------------------------------------------
     def add(self, kind: str, doc: LocMap, display_file: str, ident=None, extra: dict = _NO_EXTRA) -> str:
