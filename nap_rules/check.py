@@ -56,16 +56,16 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
         if cache is None:
             result = validate(plan_dir, limits, progress_dirs=progress_dirs)
             rule_findings = None
-            if result.graph is not None:
-                rule_findings = evaluate(result.graph, rules, as_of=as_of, params_override=config.params)
+            if result.plan_graph is not None:
+                rule_findings = evaluate(result.plan_graph, rules, as_of=as_of, params_override=config.params)
             plan_id, file_count = result.plan_id, len(result.files.files)
         else:
             from .incremental.recheck import check_cached
 
             outcome = check_cached(plan_dir, rules, as_of=as_of, limits=limits, progress_dirs=progress_dirs,
                                    cache_dir=cache, params_override=config.params)
-            # with a snapshot, `files` holds only the files read again and `graph` is None (nap_rules.incremental.recheck)
-            result = Validated(outcome.files, outcome.graph, outcome.builtin)
+            # a re-check read only some files: `complete` reads the rest when they are asked for
+            result = Validated(outcome.files, outcome.graph, outcome.builtin, complete=outcome.complete)
             rule_findings, plan_id, file_count = outcome.rule_findings, outcome.plan_id, outcome.file_count
         findings = configure_builtin(result.findings, config)
         notes = ()

@@ -59,15 +59,20 @@ class RefusedEntry(pickle.UnpicklingError):
 
 
 class _Unpickler(pickle.Unpickler):
+    allowed = ALLOWED
+
     def find_class(self, module: str, name: str):
-        if (module, name) not in ALLOWED:
+        if (module, name) not in self.allowed:
             raise RefusedEntry(f"a cache entry may not build {module}.{name}")
         return super().find_class(module, name)
 
 
-def loads(payload: bytes):
-    """The value pickled in `payload`, built only from the allowed types."""
-    return _Unpickler(io.BytesIO(payload)).load()
+def loads(payload: bytes, allow: frozenset = frozenset()):
+    """The value pickled in `payload`, built only from the allowed types (and those of `allow`)."""
+    unpickler = _Unpickler(io.BytesIO(payload))
+    if allow:
+        unpickler.allowed = ALLOWED | allow
+    return unpickler.load()
 
 
 def _fingerprint(limits) -> bytes:
@@ -125,8 +130,11 @@ class FileCache:
     def _path(self, key: bytes) -> Path:
         return self.folder / f"{key.hex()}.entry"
 
-    def get(self, key: bytes):
-        """The value stored under `key`, or None when there is no whole, valid entry."""
+    def get(self, key: bytes, allow: frozenset = frozenset()):
+        """The value stored under `key`, or None when there is no whole, valid entry.
+
+        `allow` adds (module, name) pairs the entry may build: a higher layer's own record types.
+        """
         try:
             with open(self._path(key), "rb") as f:
                 blob = f.read()
@@ -140,7 +148,7 @@ class FileCache:
             self.misses += 1
             return None
         try:
-            value = loads(memoryview(blob)[body:])
+            value = loads(memoryview(blob)[body:], allow)
         except Exception:  # noqa: BLE001 - a refused or unreadable entry is a miss, never an error
             self.misses += 1
             return None

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
-from ..incremental.tracking import NeedFullRun
 from ..load.locations import Location, LocList, LocMap
 from ..load.plan_folder import PlanFiles
 
@@ -76,15 +75,38 @@ _SPECS = {kind: tuple((name, name in LIST_FIELDS) for name in names) for kind, n
 _NO_EXTRA: dict = {}
 
 
+class PlanGraph:
+    """The nodes and adjacency of a plan graph, laid out as networkx lays out a MultiDiGraph
+    (node -> attribute dict; succ[u][v] and pred[v][u] the same {edge key: attribute dict}).
+
+    Rules read it through a GraphIndex and need no graph object; `to_networkx()` makes the
+    MultiDiGraph that exports and reports use, over the same dicts (networkx is imported only
+    then: it is most of the start-up time of a small run).
+    """
+
+    __slots__ = ("graph", "_node", "_succ", "_pred", "_nx")
+
+    def __init__(self, plan: str, nodes: dict, succ: dict, pred: dict):
+        self.graph = {"plan": plan}
+        self._node = nodes
+        self._succ = succ
+        self._pred = pred
+        self._nx = None
+
+    def to_networkx(self) -> "nx.MultiDiGraph":
+        if self._nx is None:
+            self._nx = _graph(self.graph, self._node, self._succ, self._pred)
+        return self._nx
+
+
 def _graph(graph_attrs: dict, nodes: dict, succ: dict, pred: dict) -> "nx.MultiDiGraph":
     """A MultiDiGraph over adjacency built in place.
 
-    The structure is networkx's own (node -> attribute dict; succ[u][v] and pred[v][u] the
-    same {edge key: attribute dict}), filled directly: through `add_node`/`add_edge` each of
+    The structure is networkx's own, filled directly: through `add_node`/`add_edge` each of
     hundreds of thousands of nodes and edges would cost a call, a keyword dict and a copy.
     tests/test_graph.py checks the result against a graph built through the public API.
     """
-    import networkx as nx  # here: a partial build (nap_rules.incremental.recheck) needs no graph object
+    import networkx as nx
 
     g = nx.MultiDiGraph()
     g.graph.update(graph_attrs)
@@ -101,23 +123,11 @@ class GraphBuilder:
     succ: dict = field(default_factory=dict)  # u -> {v: {edge key: attribute dict}}
     pred: dict = field(default_factory=dict)  # v -> {u: the same {edge key: attribute dict}}
     findings: list[Finding] = field(default_factory=list)
-    _counts: dict = field(default_factory=dict)
-    _dangling: list = field(default_factory=list)  # (src, kind, ident, where) of unresolved references
+    counts: dict = field(default_factory=dict)  # (kind, id) -> nodes with that id so far
+    dangling: list = field(default_factory=list)  # (src, kind, ident, where) of unresolved references
     _institution_names: dict = field(default_factory=dict)  # spelling -> institution key
     _edge_data: dict = field(default_factory=dict)  # (rel, label) -> the EdgeData they share
     reading: str = ""  # the file being read
-    # With a dict, the edges between nodes of different files, per file being read, in order.
-    cross: dict | None = None
-    # A partial build (nap_rules.incremental.recheck) leaves some goal files out. `goal_order` lists every
-    # goal file in order; for one left out, `replay` has its edges to nodes of other files (as
-    # `cross` recorded them), `elsewhere` maps the keys of its nodes to it, `missing_elsewhere`
-    # holds the missing nodes it links to and `dangling_elsewhere` its unresolved references.
-    goal_order: tuple = ()
-    replay: dict = field(default_factory=dict)
-    elsewhere: dict = field(default_factory=dict)
-    missing_elsewhere: frozenset = frozenset()
-    dangling_elsewhere: list = field(default_factory=list)
-    placeholder_uses: list = field(default_factory=list)  # (file being read, key) per placeholder asked for
 
     # --- nodes -----------------------------------------------------------------------------
     def add(self, kind: str, doc: LocMap, display_file: str, ident=None, extra: dict = _NO_EXTRA) -> str:
@@ -125,8 +135,8 @@ class GraphBuilder:
         reads as an empty list), then `extra`."""
         ident = str(doc.get("id")) if ident is None else str(ident)
         counted = (kind, ident)
-        count = self._counts.get(counted, 0) + 1
-        self._counts[counted] = count
+        count = self.counts.get(counted, 0) + 1
+        self.counts[counted] = count
         key = f"{kind}:{ident}" if count == 1 else f"{kind}:{ident}~{count}"
         attrs = {"kind": kind, "id": ident, "occurrence": count, "source": doc.loc, "field_locs": doc.key_locs}
         get = doc.get
@@ -150,10 +160,6 @@ class GraphBuilder:
         data = self._edge_data.get((rel, label))
         if data is None:
             data = self._edge_data[(rel, label)] = EdgeData(rel=rel) if label is None else EdgeData(rel=rel, label=label)
-        if self.cross is not None:
-            reading = self.reading
-            if node_file(self.nodes[u]) != reading or node_file(self.nodes[v]) != reading:
-                self.cross.setdefault(reading, []).append((u, v, rel, label))
         out = self.succ[u]
         keyed = out.get(v)
         if keyed is None:
@@ -162,35 +168,8 @@ class GraphBuilder:
             keyed[len(keyed)] = data
 
     def _has(self, key: str) -> bool:
-        """Whether `key` is a node, adding a placeholder for a node of a file left out."""
-        if key in self.nodes:
-            return True
-        file = self.elsewhere.get(key)
-        if file is None:
-            return False
-        self._placeholder(key, file)
-        self.placeholder_uses.append((self.reading, key))
-        return True
-
-    def _placeholder(self, key: str, file: str, kind: str | None = None) -> None:
-        prefix, _, ident = key.partition(":")
-        ident, _, repeat = ident.partition("~")
-        self.nodes[key] = Placeholder(kind=kind or prefix, id=ident, occurrence=int(repeat or 1), placeholder=True,
-                                      source=Location(file, 0, 0))
-        self.succ[key] = {}
-        self.pred[key] = {}
-
-    def replay_edges(self, edges) -> None:
-        """The edges a goal file left out of a partial build has to nodes of other files."""
-        cross, self.cross = self.cross, None  # recorded already
-        nodes = self.nodes
-        for u, v, rel, label in edges:
-            if u not in nodes:
-                self._placeholder(u, self.reading, "missing" if u in self.missing_elsewhere else None)
-            if v not in nodes:
-                self._placeholder(v, self.reading, "missing" if v in self.missing_elsewhere else None)
-            self.edge(u, v, rel, label)
-        self.cross = cross
+        """Whether `key` is a node (a partial build also knows the nodes of the files it left out)."""
+        return key in self.nodes
 
     # --- references ------------------------------------------------------------------------
     def resolve(self, src: str, kind: str, ident, rel: str, where: Location, label=None):
@@ -208,7 +187,7 @@ class GraphBuilder:
                                       "source": where, "field_locs": {}}
                 self.succ[target] = {}
                 self.pred[target] = {}
-            self._dangling.append((src, kind, ident, where))
+            self.dangling.append((src, kind, ident, where))
         if rel:
             self.edge(src, target, rel, label)
         return target
@@ -220,7 +199,7 @@ class GraphBuilder:
         they do not depend on the order in which files and items were read.
         """
         by_kind: dict[str, set] = {}
-        dangling = self._dangling + self.dangling_elsewhere
+        dangling = self.all_dangling()
         for _, kind, ident, _ in dangling:
             by_kind.setdefault(kind, set()).add(str(ident))
         hints: dict = {}
@@ -229,8 +208,7 @@ class GraphBuilder:
                 names = self._institution_names
             else:
                 names = {n["id"] for n in self.nodes.values() if n["kind"] == kind}
-                prefix = f"{kind}:"
-                names.update(k[len(prefix):].split("~")[0] for k in self.elsewhere if k.startswith(prefix))
+                names.update(self.other_ids(kind))
             hints[kind] = close_matches(idents, names)
         out = []
         for src, kind, ident, where in dangling:
@@ -242,13 +220,24 @@ class GraphBuilder:
                                detail=f"{kind}:{ident}"))
         return out
 
+    def all_dangling(self) -> list:
+        """Every unresolved reference of the plan, in the order the files were read."""
+        return self.dangling
+
+    def other_ids(self, kind: str):
+        """Ids of `kind` defined by files this build did not read (none: it reads them all)."""
+        return ()
+
     def is_a(self, key: str, kind: str) -> bool:
         return self._has(key) and self.nodes[key]["kind"] == kind
 
     # --- files -----------------------------------------------------------------------------
     def build(self) -> "nx.MultiDiGraph":
-        plan = self.build_parts()
-        return _graph({"plan": plan}, self.nodes, self.succ, self.pred)
+        return self.build_plan_graph().to_networkx()
+
+    def build_plan_graph(self) -> PlanGraph:
+        """The graph of the files, without a networkx object (see PlanGraph)."""
+        return PlanGraph(self.build_parts(), self.nodes, self.succ, self.pred)
 
     def build_parts(self) -> str:
         """Fill `nodes`, `succ` and `pred` from the files; the plan node's key."""
@@ -266,13 +255,7 @@ class GraphBuilder:
             self.add("indicator", doc, f.display, extra={
                 "level": "outcome", "measure": None, "goal": doc.get("goal"),
                 "targets": _targets(doc.get("targets")), "data_source": doc.get("source")})
-        goal_files = {f.display: f for f in self.files.of_kind("goal")}
-        for display in self.goal_order or goal_files:
-            self.reading = display
-            if display in goal_files:
-                self.goal(plan, goal_files[display])
-            else:
-                self.replay_edges(self.replay.get(display, ()))
+        self.goal_files(plan)
         for f, doc in outcome_docs:
             self.reading = f.display
             key = node_key("indicator", doc.get("id"))
@@ -285,6 +268,12 @@ class GraphBuilder:
             self.reading = f.display
             self.progress(plan, f)
         return plan
+
+    def goal_files(self, plan: str) -> None:
+        """The goal files, in order."""
+        for f in self.files.of_kind("goal"):
+            self.reading = f.display
+            self.goal(plan, f)
 
     def institutions(self, plan: str, f):
         for doc in f.doc.get("institutions", []):
@@ -388,27 +377,6 @@ def node_file(attrs) -> str:
     return "" if attrs["kind"] == "missing" else attrs["source"].file
 
 
-class Placeholder(dict):
-    """The attributes of a node of a file a partial build left out: its kind and id, no fields.
-
-    Reading any other field raises NeedFullRun (nap_rules.incremental.tracking): only the whole plan
-    can answer it.
-    """
-
-    __slots__ = ()
-    KNOWN = frozenset({"kind", "id", "occurrence", "placeholder", "source"})
-
-    def get(self, key, default=None):
-        if key not in Placeholder.KNOWN:
-            raise NeedFullRun(f"field {key} of {self.get('kind')} {self.get('id')}")
-        return dict.get(self, key, default)
-
-    def __getitem__(self, key):
-        if key not in Placeholder.KNOWN:
-            raise NeedFullRun(f"field {key} of {self.get('kind')} {self.get('id')}")
-        return dict.__getitem__(self, key)
-
-
 def _item_loc(items, i: int, doc: LocMap, key: str) -> Location:
     if isinstance(items, LocList) and i < len(items.item_locs):
         return items.item_locs[i]
@@ -483,4 +451,11 @@ def close_matches(idents, names) -> dict:
 def build_graph(files: PlanFiles) -> tuple["nx.MultiDiGraph", list[Finding]]:
     builder = GraphBuilder(files)
     graph = builder.build()
+    return graph, builder.findings + builder.ref_findings()
+
+
+def build_plan_graph(files: PlanFiles) -> tuple[PlanGraph, list[Finding]]:
+    """build_graph without the networkx object: what a check needs."""
+    builder = GraphBuilder(files)
+    graph = builder.build_plan_graph()
     return graph, builder.findings + builder.ref_findings()
