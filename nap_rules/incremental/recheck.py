@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..findings import sort_findings
 from ..load.file_cache import FileCache
-from ..load.plan_folder import PlanFile, PlanFiles, list_plan_files, load_cached
+from ..load.plan_folder import PlanFile, PlanFiles, from_cache, list_plan_files, load_cached
 from ..load.schema_check import check_plan_files
 from ..load.yaml_reader import read_file_bytes
 from ..model.graph import GraphBuilder, node_file
@@ -214,6 +214,30 @@ class CachedRun:
             e.data = None
         return found
 
+    def _prefetch(self, indexes) -> None:
+        """Read the files `indexes` that the cache does not hold, the large ones in worker
+        processes (nap_rules.load.parallel), and keep them in the cache."""
+        from ..load.parallel import read_many
+
+        misses = []
+        for i in indexes:
+            e = self.listed.entries[i]
+            if i in self._read or e.data is None:
+                continue
+            found = from_cache(self.cache, e.key, e.kind, e.display)
+            if found is not None:
+                self._read[i] = found
+                e.data = None
+            else:
+                misses.append(i)
+        jobs = [(e.path, e.data, e.kind, e.display, len(e.data)) for e in (self.listed.entries[i] for i in misses)]
+        for i, done in zip(misses, read_many(jobs, self.limits, self.pure)):
+            if done is not None:
+                e = self.listed.entries[i]
+                self.cache.put(e.key, done)
+                self._read[i] = PlanFile(e.kind, e.display, done[0], done[1])
+                e.data = None
+
     def _files(self, indexes) -> PlanFiles:
         return dataclasses.replace(self.listed.files, files=[self.file(i) for i in indexes])
 
@@ -230,6 +254,7 @@ class CachedRun:
 
     def full(self) -> Outcome:
         entries = self.listed.entries
+        self._prefetch(range(len(entries)))
         files = self._files(range(len(entries)))
         self.listed.files = files
         schema = check_plan_files(files)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 MAGIC = b"nap-rules code v1\n"
@@ -76,6 +75,8 @@ def put(name: str, payload: bytes) -> None:
     where = folder()
     if where is None:
         return
+    import tempfile
+
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(where):

@@ -85,11 +85,13 @@ def _code_name(kind: str) -> str:
 
 
 def _fastjsonschema_version() -> bytes:
-    try:
-        from importlib.metadata import version
+    """The code of the installed fastjsonschema's version module (found without importing it)."""
+    from importlib.util import find_spec
 
-        return version("fastjsonschema").encode()
-    except Exception:  # noqa: BLE001 - an unusual installation: compile without keeping the code
+    try:
+        spec = find_spec("fastjsonschema")
+        return Path(spec.origin).with_name("version.py").read_bytes()
+    except Exception:  # noqa: BLE001 - an unusual installation: the entry name still changes with our code
         return b""
 
 
