@@ -10,6 +10,7 @@ from . import __version__
 from .findings import Report, sort_findings
 from .load.resources import resource_dir
 from .load.yaml_reader import DEFAULT_LIMITS, Limits
+from .model.document import plan_document
 from .ruleset.builtin import BUILTIN_RULES
 from .ruleset.config import apply_config, configured_severity, load_config
 from .ruleset.rules import load_rulesets
@@ -74,7 +75,7 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
         else:
             notes = (RULES_SKIPPED,)
         report = Report(__version__, plan_id, tuple(sort_findings(findings)), file_count,
-                        rules=tuple(rules), notes=notes)
+                        rules=tuple(rules), notes=notes, document=plan_document(plan_dir, result.files))
         if config.waivers or entries is not None:  # else there is nothing to set aside or compare
             from .review.triage import triage
 

@@ -20,6 +20,8 @@ class Finding:
     column: int
     detail: str = ""  # a stable, line-independent detail used to match findings across revisions
     values: tuple = field(default=(), compare=False)  # (name, value) pairs the rule saw
+    # the line of the plan's source document (plan.yaml `document`) that the node cites, if any
+    doc_line: int | None = field(default=None, compare=False)
 
     def sort_key(self):
         return (self.file, self.line, self.column, self.rule, self.node, self.message)
@@ -33,7 +35,12 @@ class Finding:
             "file": self.file,
             "line": self.line,
             "column": self.column,
+            **({"doc_line": self.doc_line} if self.doc_line is not None else {}),
         }
+
+    def cites(self) -> str:
+        """` [document L608]` when the finding's plan item cites a document line, else ""."""
+        return f" [document L{self.doc_line}]" if self.doc_line is not None else ""
 
 
 def sort_findings(findings) -> list[Finding]:
@@ -54,6 +61,7 @@ class Report:
     fixed: tuple = ()  # baseline entries (baseline.BaselineEntry) that no longer occur
     waived: tuple = ()  # waivers.Waived: findings accepted by a waiver, with its reason
     explain: bool = False  # show the values each rule saw (Finding.values)
+    document: object = None  # model.document.Document: the source document the plan cites, if declared
 
     def counts(self) -> dict[str, int]:
         counts = {s: 0 for s in SEVERITIES}

@@ -246,7 +246,7 @@ def test_diff_against_a_git_revision(tmp_path, monkeypatch):
     result = run("diff", "git:HEAD", "plan", "--as-of", AS_OF, "--fail-on", "never")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Changes from git:HEAD (plan) to plan")
-    assert "plan/goals/PG1.yaml:26:23  ERROR    NAP-REF-001" in result.stdout
+    assert "plan/goals/PG1.yaml:31:23  ERROR    NAP-REF-001" in result.stdout
     assert run("diff", "git:no-such-revision", "plan").exit_code == 2
 
 

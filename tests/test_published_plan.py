@@ -7,6 +7,7 @@ table (L601-709) is the plan, Part IV (L550-599) the budget, L712-729 the outcom
 
 from __future__ import annotations
 
+import hashlib
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -303,25 +304,50 @@ def test_registry():
 
 @pytest.mark.skipif(not SOURCE.exists(), reason="reference text not checked out next to the project")
 def test_every_measure_cites_its_annex_row():
-    """Each measure line carries '# L<n>'; line n of the source is that measure's Annex row."""
+    """Each measure has `doc_line: n`; line n of the source is that measure's Annex row."""
     source = SOURCE.read_text(encoding="utf-8").split("\n")
     seen = 0
-    for path in sorted((PLAN / "goals").glob("*.yaml")):
-        for text in path.read_text(encoding="utf-8").split("\n"):
-            m = re.match(r'\s+- id: "(\d+\.\d+\.\d+)"\s+# L(\d+)$', text)
-            if m:
-                cells = source[int(m.group(2)) - 1].split("\t")
-                assert cells[0] == m.group(1), (path.name, text)
-                measure = MEASURES[m.group(1)]
-                assert (int(cells[4]), int(cells[5])) == (measure["start"], measure["deadline"]), m.group(1)
-                seen += 1
+    for ident, measure in MEASURES.items():
+        cells = source[measure["doc_line"] - 1].split("\t")
+        assert cells[0] == ident, (ident, cells[0])
+        assert (int(cells[4]), int(cells[5])) == (measure["start"], measure["deadline"]), ident
+        seen += 1
     assert seen == len(MEASURES) == 55
 
 
-def test_budget_lines_and_claims_cite_lines():
-    text = (PLAN / "budget.yaml").read_text(encoding="utf-8")
-    for key in list(LINES) + list(CLAIMS):
-        assert re.search(rf"id: {re.escape(key)}\b.*# L\d+", text), key
-    text = (PLAN / "indicators.yaml").read_text(encoding="utf-8")
-    for key in OUTCOMES:
-        assert re.search(rf"- id: {key}\s+# L\d+", text), key
+@pytest.mark.skipif(not SOURCE.exists(), reason="reference text not checked out next to the project")
+def test_the_plan_names_the_source_document_and_its_checksum():
+    document = PLAN_DOC["document"]
+    assert (PLAN / document["path"]).resolve() == SOURCE.resolve()
+    assert hashlib.sha256(SOURCE.read_bytes()).hexdigest() == document["sha256"]
+
+
+def _cites(item) -> bool:
+    lines = item.get("doc_line")
+    lines = lines if isinstance(lines, list) else [lines]
+    return bool(lines) and all(isinstance(n, int) and 1 <= n <= 760 for n in lines)
+
+
+def test_plan_items_cite_document_lines():
+    """Every goal, objective, measure, indicator, budget line, claim and institution cites its line."""
+    for goal in GOALS.values():
+        assert _cites(goal), goal["id"]
+        for objective in goal["objectives"]:
+            assert _cites(objective), objective["id"]
+    for ident, measure in MEASURES.items():
+        assert _cites(measure), ident
+    for ident, indicator in INDICATORS.items():
+        assert _cites(indicator), ident
+    for key in list(LINES) + list(CLAIMS) + list(OUTCOMES):
+        assert _cites({**LINES, **CLAIMS, **OUTCOMES}[key]), key
+    assert _cites(DOCS["budget"][0]["published_totals"])
+    for body in DOCS["institutions"][0]["institutions"]:
+        assert _cites(body), body["id"]
+
+
+def test_no_item_cites_its_line_in_a_comment_only():
+    """The `# L<n>` comments on plan items became `doc_line` data: none is left on an item's line."""
+    for path in [PLAN / "budget.yaml", PLAN / "indicators.yaml", PLAN / "institutions.yaml",
+                 *sorted((PLAN / "goals").glob("*.yaml"))]:
+        for text in path.read_text(encoding="utf-8").split("\n"):
+            assert not re.match(r"\s*- (id: |\{id: ).*#\s*L\d+\s*$", text), (path.name, text)

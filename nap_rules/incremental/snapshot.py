@@ -15,7 +15,7 @@ from typing import NamedTuple
 from .. import __version__
 from ..model.graph import node_file
 
-SNAPSHOT_FORMAT = "nap-rules snapshot v2"
+SNAPSHOT_FORMAT = "nap-rules snapshot v3"
 PARTIAL_KIND = "goal"  # the files a partial graph may leave out
 
 
@@ -27,7 +27,7 @@ class FileSummary(NamedTuple):
     kinds: frozenset  # kinds of the nodes it defines
     links: frozenset  # (key, relation) of each edge its nodes share with a node of another file
     missing: frozenset  # keys of the missing nodes its nodes link to
-    dangling: tuple  # its unresolved references, (src, kind, ident, where), as the graph builder keeps them
+    dangling: tuple  # its unresolved references, as the graph builder keeps them
     edges: tuple  # the edges to nodes of other files made while it was read, (u, v, rel, label) in order
     schema: tuple  # its schema findings
     tables: dict | None  # for a goal file, {search: {value: keys of its nodes found}}

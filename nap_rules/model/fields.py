@@ -6,19 +6,19 @@ from __future__ import annotations
 COMMON_FIELDS = ("kind", "id", "occurrence")
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "plan": ("title", "country", "period", "baseline_year", "currency", "exchange_rates",
+    "plan": ("title", "document", "country", "period", "baseline_year", "currency", "exchange_rates",
              "approved_by", "budget_totals", "note"),
-    "goal": ("title", "outcome_indicators", "note"),
-    "objective": ("title", "goal", "note"),
+    "goal": ("title", "outcome_indicators", "note", "doc_line"),
+    "objective": ("title", "goal", "note", "doc_line"),
     "measure": ("title", "responsible", "contributing", "start", "deadline", "status", "note",
-                "objective", "goal"),
+                "objective", "goal", "doc_line"),
     "indicator": ("name", "level", "measure", "goal", "unit", "direction", "nature", "frequency",
-                  "formula", "baseline", "targets", "note", "sdg", "data_source", "collected_by"),
-    "institution": ("name", "aliases", "institution_kind", "note"),
+                  "formula", "baseline", "targets", "note", "sdg", "data_source", "collected_by", "doc_line"),
+    "institution": ("name", "aliases", "institution_kind", "note", "doc_line"),
     "budget_line": ("level", "goal", "measure", "nature", "year", "total_cost", "planned", "gap",
-                    "funding_source", "note"),
+                    "funding_source", "note", "doc_line"),
     "claim": ("text", "tolerance", "shares_of_total_cost", "shares_by_nature",
-              "shares_by_funding", "total_cost", "note"),
+              "shares_by_funding", "total_cost", "note", "doc_line"),
     "report": ("year", "half", "reported_by", "note"),
     "actual": ("indicator", "value", "year", "half", "report", "note"),
     "status_update": ("measure", "status", "year", "half", "report", "note"),
@@ -31,7 +31,7 @@ KINDS = tuple(FIELDS)
 # claim shares), readable as `baseline.value`; and the parts of a date (`as_of.year`).
 MAPPING_KEYS = ("start", "end", "year", "value", "note", "relative", "of", "per_year",
                 "total_cost", "planned", "gap", "in_currency", "current", "capital",
-                "state_budget", "donors")
+                "state_budget", "donors", "doc_line", "path", "sha256")
 DATE_PARTS = ("year", "month", "day")
 
 # Edges that form the plan's tree (`reported_in` links an indicator to its actuals and a
@@ -41,6 +41,13 @@ STRUCTURAL_RELS = ("has_objective", "has_measure", "measured_by", "costed_by", "
                    "reported_in", "contains", "has_goal", "has_institution", "has_claim",
                    "has_report", "has_budget_line")
 RELS = STRUCTURAL_RELS + ("responsible", "contributing")
+
+
+def cited_line(value) -> int | None:
+    """The document line a `doc_line` value cites: the number, or the first of a list."""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def fields_of(kind: str) -> frozenset[str]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..findings import Finding
 from ..load.locations import Location, LocList, LocMap
 from ..load.plan_folder import PlanFiles
+from .fields import cited_line
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -24,15 +25,17 @@ REF_MEASURE = "NAP-REF-004"
 REF_RULE = {"institution": REF_INSTITUTION, "indicator": REF_INDICATOR, "goal": REF_GOAL, "measure": REF_MEASURE}
 
 FIELDS = {
-    "plan": ("title", "country", "period", "baseline_year", "currency", "exchange_rates", "approved_by", "note"),
-    "goal": ("title", "outcome_indicators", "note"),
-    "objective": ("title", "note"),
-    "measure": ("title", "responsible", "contributing", "start", "deadline", "status", "note"),
+    "plan": ("title", "document", "country", "period", "baseline_year", "currency", "exchange_rates", "approved_by",
+             "note"),
+    "goal": ("title", "outcome_indicators", "note", "doc_line"),
+    "objective": ("title", "note", "doc_line"),
+    "measure": ("title", "responsible", "contributing", "start", "deadline", "status", "note", "doc_line"),
     "indicator": ("name", "unit", "direction", "nature", "frequency", "formula", "baseline", "note", "sdg",
-                  "collected_by"),
-    "institution": ("name", "aliases", "note"),
-    "budget_line": ("goal", "nature", "total_cost", "planned", "gap", "note"),
-    "claim": ("text", "tolerance", "shares_of_total_cost", "shares_by_nature", "shares_by_funding", "total_cost", "note"),
+                  "collected_by", "doc_line"),
+    "institution": ("name", "aliases", "note", "doc_line"),
+    "budget_line": ("goal", "nature", "total_cost", "planned", "gap", "note", "doc_line"),
+    "claim": ("text", "tolerance", "shares_of_total_cost", "shares_by_nature", "shares_by_funding", "total_cost", "note",
+              "doc_line"),
     "report": ("reported_by", "note"),
     "actual": ("indicator", "value", "note"),
     "status_update": ("measure", "status", "note"),
@@ -187,7 +190,7 @@ class GraphBuilder:
                                       "source": where, "field_locs": {}}
                 self.succ[target] = {}
                 self.pred[target] = {}
-            self.dangling.append((src, kind, ident, where))
+            self.dangling.append((src, kind, ident, where, cited_line(self.nodes[src].get("doc_line"))))
         if rel:
             self.edge(src, target, rel, label)
         return target
@@ -200,7 +203,7 @@ class GraphBuilder:
         """
         by_kind: dict[str, set] = {}
         dangling = self.all_dangling()
-        for _, kind, ident, _ in dangling:
+        for _, kind, ident, _, _ in dangling:
             by_kind.setdefault(kind, set()).add(str(ident))
         hints: dict = {}
         for kind, idents in by_kind.items():
@@ -211,13 +214,13 @@ class GraphBuilder:
                 names.update(self.other_ids(kind))
             hints[kind] = close_matches(idents, names)
         out = []
-        for src, kind, ident, where in dangling:
+        for src, kind, ident, where, doc_line in dangling:
             close = hints[kind].get(str(ident))
             hint = f"; did you mean {close!r}?" if close else ""
             what = {"institution": "body not in institutions.yaml"}.get(kind, f"unknown {kind}")
             message = f"{what}: {ident!r}{hint}"
             out.append(Finding(REF_RULE[kind], "error", src, message, where.file, where.line, where.column,
-                               detail=f"{kind}:{ident}"))
+                               detail=f"{kind}:{ident}", doc_line=doc_line))
         return out
 
     def all_dangling(self) -> list:

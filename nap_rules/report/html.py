@@ -186,6 +186,7 @@ def _assign_anchors(graph, anchors: Anchors):
 
 def _findings(report, anchors: Anchors) -> list[dict]:
     out = []
+    document = report.document.read() if report.document is not None else None
     for i, f in enumerate(report.findings, 1):
         out.append({
             "anchor": f"finding-{i}",
@@ -196,6 +197,8 @@ def _findings(report, anchors: Anchors) -> list[dict]:
             "node_anchor": anchors.of_node.get(f.node),
             "message": f.message,
             "known": report.is_known(f),
+            "doc_line": f.doc_line,
+            "quote": document.quote(f.doc_line) if document is not None else None,
         })
     return out
 

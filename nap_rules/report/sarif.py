@@ -54,6 +54,8 @@ def _result(f, index: dict, seen: Counter, report, waiver=None) -> dict:
     result = {"ruleId": f.rule, "ruleIndex": index[f.rule], "level": LEVELS[f.severity],
               "message": {"text": f.message or f.rule}, "locations": [_location(f)],
               "partialFingerprints": {FINGERPRINT: f"{digest}:{seen[key]}"}}
+    if f.doc_line is not None:
+        result["relatedLocations"] = [_document_location(f, report.document)]
     if report.baseline is not None and waiver is None:
         result["baselineState"] = "unchanged" if report.is_known(f) else "new"
     if waiver is not None:
@@ -80,6 +82,19 @@ def _location(f) -> dict:
     location = {"physicalLocation": physical}
     if f.node:
         location["logicalLocations"] = [{"fullyQualifiedName": f.node, "kind": f.node.partition(":")[0]}]
+    return location
+
+
+def _document_location(f, document) -> dict:
+    """The line of the plan's source document that the finding's plan item cites."""
+    title = getattr(document, "title", "") or "the source document"
+    location = {"id": 1, "message": {"text": f"{title}, line {f.doc_line}"}}
+    path = getattr(document, "path", "")
+    if path:
+        location["physicalLocation"] = {"artifactLocation": {"uri": quote(path.replace("\\", "/"), safe="/")},
+                                        "region": {"startLine": f.doc_line}}
+    else:
+        location["properties"] = {"documentLine": f.doc_line}
     return location
 
 

@@ -16,7 +16,7 @@ def render(report) -> str:
             if current is not None:
                 lines.append("")
             current = f.file
-        lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}")
+        lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}{f.cites()}")
         if report.explain:
             lines.extend(f"    {name} = {value}" for name, value in f.values)
     if lines:

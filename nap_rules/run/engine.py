@@ -13,6 +13,7 @@ from typing import Mapping
 
 from ..findings import Finding, sort_findings
 from ..lang.runtime import DECIMAL_CONTEXT, EvalError, Frame
+from ..model.fields import cited_line
 from ..model.index import GraphIndex, node_location
 from ..model.values import render
 from ..ruleset.rules import Rule
@@ -99,21 +100,28 @@ def _finding(rule: Rule, fr: Frame, key, attrs: dict) -> Finding:
     message = compiled.message.render(fr, limit)
     detail = compiled.detail.render(fr, limit) if compiled.detail is not None else ""
     loc = None
+    doc_line = cited_line(attrs.get("doc_line"))
     if rule.at is not None:
-        loc = (attrs.get("field_locs") or {}).get(rule.at)
+        # the field's own location; a mapping read from another file (the plan's budget_totals)
+        # is located where it is written, and cites its own document line if it has one
+        value = attrs.get(rule.at)
+        loc = (attrs.get("field_locs") or {}).get(rule.at) or getattr(value, "loc", None)
+        if isinstance(value, dict) and value.get("doc_line") is not None:
+            doc_line = cited_line(value.get("doc_line"))
     if loc is None:
         loc = node_location(attrs)
     values = tuple((name, render(fr.vars[name], _VALUE_WIDTH)) for name, _ in compiled.lets)
     values += tuple((name, render(attrs.get(name), _VALUE_WIDTH)) for name in sorted(compiled.fields))
     return Finding(rule.id, rule.severity, key, message, loc.file, loc.line, loc.column,
-                   detail=detail, values=values)
+                   detail=detail, values=values, doc_line=doc_line)
 
 
 def _engine_finding(rule: Rule, key, attrs: dict, phase: str, reason: str) -> Finding:
     loc = node_location(attrs)
     message = f"rule {rule.id} could not be evaluated on {key} ({phase}): {reason}"
     return Finding(ENGINE_RULE, "error", key, message, loc.file, loc.line, loc.column,
-                   detail=rule.id, values=(("rule", rule.id), ("phase", phase)))
+                   detail=rule.id, values=(("rule", rule.id), ("phase", phase)),
+                   doc_line=cited_line(dict.get(attrs, "doc_line")))
 
 
 def _reason(exc: Exception) -> str:
