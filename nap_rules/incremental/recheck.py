@@ -217,7 +217,7 @@ class CachedRun:
     def _prefetch(self, indexes) -> None:
         """Read the files `indexes` that the cache does not hold, the large ones in worker
         processes (nap_rules.load.parallel), and keep them in the cache."""
-        from ..load.parallel import read_many
+        from ..load.parallel import read_many, unpickled
 
         misses = []
         for i in indexes:
@@ -234,8 +234,9 @@ class CachedRun:
         for i, done in zip(misses, read_many(jobs, self.limits, self.pure)):
             if done is not None:
                 e = self.listed.entries[i]
-                self.cache.put(e.key, done)
-                self._read[i] = PlanFile(e.kind, e.display, done[0], done[1])
+                self.cache.put_pickled(e.key, done)
+                doc, findings = unpickled(done)
+                self._read[i] = PlanFile(e.kind, e.display, doc, findings)
                 e.data = None
 
     def _files(self, indexes) -> PlanFiles:

@@ -163,6 +163,12 @@ class FileCache:
             payload = pickle.dumps(value, protocol=5)
         except Exception:  # noqa: BLE001 - a value that cannot be stored is simply not cached
             return
+        self.put_pickled(key, payload)
+
+    def put_pickled(self, key: bytes, payload: bytes) -> None:
+        """Store the value pickled (protocol 5) as `payload` under `key`."""
+        if not self.usable:
+            return
         blob = b"".join((MAGIC, key, hashlib.sha256(payload).digest(), payload))
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

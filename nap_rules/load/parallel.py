@@ -35,7 +35,10 @@ def workers() -> int:
 
 
 def _read_checked(path, data, kind: str, display: str, limits, pure: bool):
-    """In a worker: (document, schema findings) of one plan file, or None when it cannot be read."""
+    """In a worker: (document, schema findings) of one plan file pickled (as a cache entry keeps
+    them: the parent stores the same bytes and pickles nothing), or None when it cannot be read."""
+    import pickle
+
     from .plan_folder import check_schema_line
     from .schema_check import check_document
     from .yaml_reader import load_yaml_data
@@ -44,14 +47,15 @@ def _read_checked(path, data, kind: str, display: str, limits, pure: bool):
         if data is None:
             data = read_file_bytes(path, display, limits)
         doc = check_schema_line(load_yaml_data(data, display, limits, pure), kind, display)
-        return doc, tuple(check_document(doc, kind, display))
+        return pickle.dumps((doc, tuple(check_document(doc, kind, display))), protocol=5)
     except Exception:  # noqa: BLE001 - read again by the parent, which reports why
         return None
 
 
 def read_many(jobs: list, limits, pure: bool) -> list:
     """For each job (path, bytes or None, kind, display, size): its (document, schema findings)
-    as read by a worker, or None for a file the caller reads itself (all of them for a small plan)."""
+    as read by a worker, pickled, or None for a file the caller reads itself (all of them for a
+    small plan). `unpickled` turns the first into the second."""
     out: list = [None] * len(jobs)
     large = [i for i, job in enumerate(jobs) if job[4] >= LARGE_FILE]
     n = min(workers(), len(large))
@@ -72,3 +76,10 @@ def read_many(jobs: list, limits, pure: bool) -> list:
             except Exception:  # noqa: BLE001 - a worker that died: the file is read here
                 out[i] = None
     return out
+
+
+def unpickled(payload: bytes):
+    """The (document, schema findings) a worker sent."""
+    import pickle
+
+    return pickle.loads(payload)

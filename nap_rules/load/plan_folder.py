@@ -220,12 +220,13 @@ def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: b
     out, listed = list_plan_files(plan_dir, limits, progress_dirs)
     read = [None] * len(listed)
     if cache is None:  # large files in worker processes (nap_rules.load.parallel), also schema-checked
-        from .parallel import read_many
+        from .parallel import read_many, unpickled
 
         read = read_many([(path, None, kind, display, _size(path)) for path, kind, display in listed], limits, pure)
     for (path, kind, display), done in zip(listed, read):
         if done is not None:
-            out.files.append(PlanFile(kind, display, done[0], done[1]))
+            doc, findings = unpickled(done)
+            out.files.append(PlanFile(kind, display, doc, findings))
         else:
             out.files.append(load_plan_file(path, kind, display, limits, pure, cache))
     return out
