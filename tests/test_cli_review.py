@@ -146,6 +146,21 @@ def test_waived_findings_are_listed_with_their_reason(waived_plan):
     assert "| NAP-RESP-001 | measure:2.1.1 | Responsibility to be assigned by the new DCM |" in result.stdout
 
 
+def test_the_text_report_lists_waived_findings_with_their_reason(waived_plan):
+    result = check(str(waived_plan), "--fail-on", "never")
+    lines = result.stdout.splitlines()
+    at = lines.index("1 waived:")
+    assert lines[at + 1] == (f"  NAP-RESP-001 on measure:2.1.1 ({waived_plan}/goals/PG2.yaml:16:9): Responsibility to be "
+                             "assigned by the new DCM (approved by National Anti-Trafficking Coordinator, until 2024-06-30)")
+
+
+def test_the_text_report_shows_the_node_key_a_waiver_names(tmp_path):
+    plan = copy_plan(tmp_path / "plan")
+    edit(plan / "goals" / "PG2.yaml", *MUTATION)
+    (line,) = [line for line in finding_lines(check(str(plan)).stdout) if "NAP-RESP-001" in line]
+    assert line.endswith("  [measure:2.1.1]")
+
+
 def test_a_waiver_that_matches_nothing_is_reported(tmp_path):
     plan = copy_plan(tmp_path / "plan")
     (plan / ".nap-rules.yaml").write_text(WAIVER, encoding="utf-8")

@@ -110,6 +110,7 @@ EDITS = ("comment", "dates", "responsible", "cost", "targets", "drop", "copy", "
          "outcome", "budget")
 
 
+@pytest.mark.slow  # about 15-90 s per setup: the thorough profile runs it
 @pytest.mark.parametrize("setup", sorted(SETUPS))
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 2**16)), min_size=1, max_size=3))
@@ -125,7 +126,12 @@ def test_cached_runs_report_what_uncached_runs_report(generated, setup, steps):
             assert report_json(plan, cache, options) == report_json(plan, None, options), (what, seed)
 
 
-@pytest.mark.parametrize("what", EDITS)
+# the quick suite tries three kinds of edit on the published plan, the thorough profile every kind
+QUICK_EDITS = ("dates", "drop", "foreign id")
+
+
+@pytest.mark.parametrize("what", [pytest.param(what, marks=[] if what in QUICK_EDITS else [pytest.mark.slow])
+                                  for what in EDITS])
 def test_published_plan_edits(what, tmp_path):
     plan = tmp_path / "plan"
     shutil.copytree(ROOT / "plan", plan)

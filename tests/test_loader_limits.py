@@ -35,6 +35,7 @@ def test_very_deep_nesting_is_refused_without_crashing(pure):
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
+@pytest.mark.slow  # PyYAML's scanner takes time quadratic in the depth of flow nesting
 @pytest.mark.parametrize("pure", PARSERS)
 def test_a_raised_depth_limit_reads_deep_files_without_recursion(pure):
     depth = 1500  # beyond Python's recursion limit (1000)

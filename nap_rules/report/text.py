@@ -1,7 +1,11 @@
-"""Plain text: one line per finding, `file:line:col  SEVERITY  RULE  message`, grouped by file.
+"""Plain text: one line per finding, `file:line:col  SEVERITY  RULE  message [document Ln]  [node]`,
+grouped by file.
 
-With a baseline only the new findings are listed, and the known and fixed ones are counted;
-`--explain` adds, under each finding, the values its rule saw.
+The document line is the plan item's line in the source document, when it cites one; the node
+key in brackets is what a waiver names (`node: measure:1.1.10`). With a baseline only
+the new findings are listed, and the known and fixed ones are counted; waived findings are
+listed after the summary with their waiver's reason; `--explain` adds, under each finding, the
+values its rule saw.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ def render(report) -> str:
             if current is not None:
                 lines.append("")
             current = f.file
-        lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}{f.cites()}")
+        lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}{f.cites()}{_node(f)}")
         if report.explain:
             lines.extend(f"    {name} = {value}" for name, value in f.values)
     if lines:
@@ -26,7 +30,8 @@ def render(report) -> str:
         lines.append(f"{len(report.known)} known from the baseline {report.baseline}, {len(report.fixed)} fixed since")
         lines.extend(f"  fixed: {e.rule}  {e.node}  {e.message}" for e in report.fixed)
     if report.waived:
-        lines.append(f"{len(report.waived)} waived")
+        lines.append(f"{len(report.waived)} waived:")
+        lines.extend(_waived(w) for w in report.waived)
     lines.extend(report.notes)
     return "\n".join(lines) + "\n"
 
@@ -40,3 +45,14 @@ def _summary(report, shown) -> str:
     files = f" in {report.files_checked} files" if report.files_checked else ""
     word = "new finding" if report.baseline is not None else "finding"
     return f"{report.plan or 'plan'}: {total} {word}{'s' if total != 1 else ''}{files} ({summary})"
+
+
+def _node(f) -> str:
+    return f"  [{f.node}]" if f.node else ""
+
+
+def _waived(w) -> str:
+    f, waiver = w.finding, w.waiver
+    until = f", until {waiver.expires.isoformat()}" if waiver.expires else ""
+    return (f"  {f.rule} on {f.node or 'the file'} ({f.file}:{f.line}:{f.column}): {waiver.reason} "
+            f"(approved by {waiver.approved_by}{until})")
