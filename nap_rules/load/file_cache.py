@@ -169,13 +169,14 @@ class FileCache:
         """Store the value pickled (protocol 5) as `payload` under `key`."""
         if not self.usable:
             return
-        blob = b"".join((MAGIC, key, hashlib.sha256(payload).digest(), payload))
+        head = b"".join((MAGIC, key, hashlib.sha256(payload).digest()))  # the payload is not copied
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".entry")
             try:
                 with os.fdopen(fd, "wb") as f:
-                    f.write(blob)
+                    f.write(head)
+                    f.write(payload)
                 os.replace(tmp, self._path(key))
             except BaseException:
                 try:
