@@ -299,3 +299,22 @@ def test_a_snapshot_of_another_shape_is_a_full_run(generated, tmp_path):
         files.put(name, broken)
         assert not outcome(plan, cache).incremental
     assert report_json(plan, cache, SETUPS["bench rules"]) == report_json(plan, None, SETUPS["bench rules"])
+
+
+def test_check_plan_gives_the_whole_graph_and_files_on_every_path(generated, tmp_path):
+    """A re-check reads only some files, but its Validated holds every file and the whole graph,
+    as a run without a cache does, once asked for them."""
+    from nap_rules.check import check_plan
+
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    options = dict(rule_dirs=(str(BENCH_RULES),), standard_rules=False, as_of=AS_OF)
+    check_plan(str(plan), cache=str(cache), **options)
+    edit(plan, random.Random(7), "dates")
+    cached, cached_report = check_plan(str(plan), cache=str(cache), **options)
+    plain, plain_report = check_plan(str(plan), **options)
+    assert render("json", cached_report) == render("json", plain_report)
+    assert [f.display for f in cached.files.files] == [f.display for f in plain.files.files]
+    assert list(cached.graph.nodes) == list(plain.graph.nodes)
+    assert list(cached.graph.edges(keys=True, data="rel")) == list(plain.graph.edges(keys=True, data="rel"))
