@@ -59,11 +59,17 @@ RULE_KIND = {"BENCH-001": "no_responsible", "NAP-REF-001": "unregistered_body", 
 
 
 def timed(argv: list[str], env=None) -> dict:
-    """Wall seconds and peak RSS (MiB) of one child process."""
+    """Wall seconds and peak RSS (MiB) of one child process.
+
+    It runs in a neutral folder: `python -m` puts the working folder first on the module path,
+    where a checkout would shadow the code PYTHONPATH names.
+    """
     use_time = os.path.exists(TIME)
     cmd = [TIME, "-v", *argv] if use_time else argv
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if env is None:  # this checkout's code
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
     wall = time.perf_counter() - start
     rss = None
     if use_time:
