@@ -1,10 +1,16 @@
-"""The names a rule may read: node kinds, their plan fields, and edge relations (docs/model.md)."""
+"""The plan model's names: node kinds and keys, the fields of each kind, edge relations (docs/model.md).
+
+`FIELDS` is the one table of node fields. The graph builder reads from each file the fields
+that are not in `SET_BY_BUILDER` (`FILE_FIELDS`), the rule compiler checks every field a rule
+reads against it, and tests/test_model_fields.py holds docs/model.md and the schemas to it.
+"""
 
 from __future__ import annotations
 
 # Every node has these besides its kind's own fields.
 COMMON_FIELDS = ("kind", "id", "occurrence")
 
+# kind -> the fields of its nodes, in the order docs/model.md lists them.
 FIELDS: dict[str, tuple[str, ...]] = {
     "plan": ("title", "document", "country", "period", "baseline_year", "currency", "exchange_rates",
              "approved_by", "budget_totals", "note"),
@@ -26,6 +32,35 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 KINDS = tuple(FIELDS)
+
+# The fields the graph builder sets rather than reading them from the file under their own
+# name: from the enclosing item (a measure's `goal`), from a key it renames (an indicator's
+# `source` is its `data_source`, an institution's `kind` its `institution_kind`), or as a
+# value it computes (an indicator's `level`, a report's `year`).
+SET_BY_BUILDER: dict[str, tuple[str, ...]] = {
+    "plan": ("budget_totals",),
+    "objective": ("goal",),
+    "measure": ("objective", "goal"),
+    "indicator": ("level", "measure", "goal", "targets", "data_source"),
+    "institution": ("institution_kind",),
+    "budget_line": ("level", "measure", "year", "funding_source"),
+    "report": ("year", "half"),
+    "actual": ("year", "half", "report"),
+    "status_update": ("year", "half", "report"),
+    "missing": ("expected",),
+}
+
+# kind -> the fields read from its files under their own name, in the order of FIELDS: a node
+# holds them in this order (absent: None, or [] for a list field), then what the builder sets.
+FILE_FIELDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(name for name in names if name not in SET_BY_BUILDER.get(kind, ())) for kind, names in FIELDS.items()
+}
+LIST_FIELDS = frozenset({"outcome_indicators", "responsible", "contributing", "collected_by", "aliases"})
+
+
+def node_key(kind: str, ident) -> str:
+    """A node's key in the graph: `measure:1.1.1` (a repeated id adds `~2`, `~3`, …)."""
+    return f"{kind}:{ident}"
 
 # Keys of the mapping-valued fields (period, baseline, budget_totals, relative targets,
 # claim shares), readable as `baseline.value`; and the parts of a date (`as_of.year`).
