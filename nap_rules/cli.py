@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import errno
 import gc
 import os
 import sys
@@ -13,10 +14,11 @@ import click
 from . import __version__
 from .errors import InputError
 from .findings import SEVERITY_RANK
+from .load.plan_folder import printable
 from .load.yaml_reader import DEFAULT_LIMITS, Limits
 from .report import FORMATS
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 FAIL_ON = ("error", "warning", "info", "never")
 
 
@@ -56,26 +58,72 @@ def run(argv=None):
     A run builds millions of small objects that hold no cycles: the cyclic collector stays off
     for the whole process, and the process ends with `os._exit` once its output is flushed,
     rather than freeing those objects one by one (seconds for a plan of 100 000 measures).
+    Output that cannot be flushed (a full disk, a closed pipe) makes the exit code 2.
     """
     global _ONE_SHOT
     _ONE_SHOT = True
     gc.disable()
     try:
-        main(args=argv, prog_name="nap-rules")
-        code = EXIT_OK
-    except SystemExit as exc:
-        code = exc.code
-    if code is None:
-        code = EXIT_OK
-    elif not isinstance(code, int):
-        print(code, file=sys.stderr)
-        code = 1
-    for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe or stream: nothing more can be written
-            pass
+            main(args=argv, prog_name="nap-rules")
+            code = EXIT_OK
+        except SystemExit as exc:
+            code = exc.code
+        if code is None:
+            code = EXIT_OK
+        elif not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = EXIT_INPUT
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError) as exc:
+            if code != EXIT_INTERRUPTED:
+                _say(f"standard output: cannot write: {_reason(exc)}")
+                code = EXIT_INPUT
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):  # nothing more can be said
+        pass
     os._exit(code)
+
+
+def _reason(exc: BaseException) -> str:
+    """The one-line reason of an input/output error, without the data it concerns."""
+    return (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__).splitlines()[0]
+
+
+def _say(line: str) -> None:
+    """One line on standard error, if it can still be written."""
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+class _Program(click.Group):
+    """The command group, with the exit codes of the README: an interrupt exits 130 (not
+    click's `Aborted!` and 1), and input or output that cannot be read or written exits 2 with
+    one line that says why (never a traceback, never the findings' 1)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            _say("nap-rules: interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except OSError as exc:
+            where = f"{printable(os.fsdecode(exc.filename))}: " if getattr(exc, "filename", None) else ""
+            _say(f"{where}cannot read or write: {_reason(exc)}")
+            sys.exit(EXIT_INPUT)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)  # click's own exits (--help: 0)
 
 
 def fail(error: InputError):
@@ -90,14 +138,48 @@ def exit_code(findings, fail_on: str) -> int:
     return EXIT_FINDINGS if any(SEVERITY_RANK[f.severity] >= bar for f in findings) else EXIT_OK
 
 
-def emit(text: str, output: str | None):
+def emit(text: str, output: str | None, what: str = "the report"):
+    """Writes `text` to the file `output` (whole or not at all), else to standard output;
+    exit 2 with the reason when it cannot be written."""
     if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+        write_file(output, text, what)
+        return
+    try:
+        _write_stdout(text)
+    except OSError as exc:
+        fail(InputError(f"cannot write {what}: {_reason(exc)}", file="standard output"))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _write_stdout(text: str) -> None:
+    """Writes `text` to standard output, all of it or an OSError: an unbuffered stream
+    (PYTHONUNBUFFERED) can write part of it and say nothing."""
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    view = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while view:
+        written = buffer.write(view)
+        if not written:
+            raise BlockingIOError(errno.EAGAIN, "standard output would block")
+        view = view[written:]
+    buffer.flush()
+
+
+def write_file(path: str, text: str, what: str):
+    """Writes `text` to `path` through a temporary file renamed into place; exit 2 when it cannot."""
+    from .load.atomic import write_atomic
+
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        fail(InputError(f"cannot write {what}: {_reason(exc)}", file=printable(path)))
+
+
+@click.group(cls=_Program, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nap-rules")
 def main():
     """Check national action plans for consistency, like a linter checks code."""
@@ -174,10 +256,7 @@ def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, p
     if write_baseline:
         from .review.baseline import write_baseline as baseline_text
 
-        try:
-            Path(write_baseline).write_text(baseline_text(report.findings), encoding="utf-8")
-        except OSError as exc:
-            fail(InputError(f"cannot write the baseline: {exc.strerror or exc}", file=write_baseline))
+        write_file(write_baseline, baseline_text(report.findings), "the baseline")
         click.echo(f"wrote {len(report.findings)} findings to the baseline {write_baseline}", err=True)
     emit(render(fmt, report), output)
     sys.exit(EXIT_OK if write_baseline else exit_code(report.new_findings(), fail_on))
@@ -214,7 +293,7 @@ def diff(old, new, fmt, output, fail_on, rule_dirs, no_standard_rules, as_of, re
         result = diff_specs(old, new, reference, run=run)
     except InputError as exc:
         fail(exc)
-    emit(to_json(result) if fmt == "json" else render_text(result), output)
+    emit(to_json(result) if fmt == "json" else render_text(result), output, "the comparison")
     sys.exit(EXIT_FINDINGS if result.added_at_or_above(fail_on) else EXIT_OK)
 
 
@@ -238,7 +317,7 @@ def graph(plan_dir, fmt, output, limits):
         click.echo("the plan breaks its schemas: fix them to build its graph", err=True)
         sys.exit(EXIT_INPUT)
     try:
-        emit(render_graph(result.graph, fmt), output)
+        emit(render_graph(result.graph, fmt), output, "the graph")
     except RuntimeError as exc:  # DOT without pydot installed
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INPUT)
@@ -258,7 +337,7 @@ def graph(plan_dir, fmt, output, limits):
 def report_command(plan_dir, html_file, rule_dirs, no_standard_rules, as_of, progress_dirs, limits):
     """Write a report of PLAN_DIR for reviewers: budget, indicators, findings, charts (exits 0)."""
     from .check import check_plan
-    from .report.html import render_html, write_html
+    from .report.html import render_html
 
     as_of = as_of or datetime.date.today()
     try:
@@ -267,10 +346,7 @@ def report_command(plan_dir, html_file, rule_dirs, no_standard_rules, as_of, pro
         text = render_html(validated, result, as_of=as_of)
     except InputError as exc:
         fail(exc)
-    try:
-        write_html(html_file, text)
-    except OSError as exc:
-        fail(InputError(f"cannot write the report: {exc.strerror or exc}", file=html_file))
+    write_file(html_file, text, "the report")
     counts = ", ".join(f"{n} {s}" for s, n in result.counts().items())
     total = len(result.findings)
     click.echo(f"wrote {html_file}: {total} finding{'s' if total != 1 else ''} ({counts})", err=True)
@@ -295,9 +371,10 @@ def rules_list(rule_dirs):
     from .ruleset.ruledoc import format_rule_list
 
     try:
-        click.echo(format_rule_list(_standard_and_extra(rule_dirs)), nl=False)
+        text = format_rule_list(_standard_and_extra(rule_dirs))
     except InputError as exc:
         fail(exc)
+    emit(text, None, "the list")
 
 
 @rules.command("explain")
@@ -314,7 +391,7 @@ def rules_explain(rule_id, rule_dirs):
     if not found:
         click.echo(f"unknown rule {rule_id!r}; `nap-rules rules list` shows them all", err=True)
         sys.exit(EXIT_INPUT)
-    click.echo(explain_rule(found[0]), nl=False)
+    emit(explain_rule(found[0]), None, "the explanation")
 
 
 @rules.command("doc")
@@ -329,7 +406,7 @@ def rules_doc(rule_dirs, output):
         text = render_catalogue(found, file_descriptions(found))
     except InputError as exc:
         fail(exc)
-    emit(text, output)
+    emit(text, output, "the catalogue")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,7 @@
 """`check --cache DIR`: reused files give the same report, and nothing in the folder is trusted blindly."""
 
 import hashlib
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -167,10 +168,30 @@ def test_an_unwritable_folder_does_not_stop_the_check(plan, tmp_path):
 def test_entries_are_written_whole(plan, tmp_path):
     cache = tmp_path / "c"
     validate(plan, cache=cache)
-    assert not list(cache.glob(".tmp-*"))
+    assert not list(cache.glob(".tmp-*")) and not list(cache.glob(".*.tmp-*"))
     for path in entries(cache):
         blob = path.read_bytes()
         assert blob.startswith(MAGIC) and blob[len(MAGIC):len(MAGIC) + 32] == bytes.fromhex(path.stem)
+
+
+def test_what_a_killed_writer_left_is_removed_by_the_next_run(plan, tmp_path):
+    cache = tmp_path / "c"
+    cache.mkdir()
+    orphans = [cache / ".tmp-k2j4l1.entry", cache / f".{'ab' * 32}.entry.tmp-0badf00d"]
+    for orphan in orphans:
+        orphan.write_bytes(MAGIC + b"half an ent")
+    assert check(plan, "--cache", str(cache)) == check(plan)
+    assert not any(orphan.exists() for orphan in orphans)
+    assert not list(cache.glob(".*tmp-*")) and entries(cache)
+
+
+def test_a_pipe_planted_as_an_entry_is_a_miss_not_a_hang(plan, tmp_path):
+    cache = tmp_path / "c"
+    validate(plan, cache=cache)
+    for path in entries(cache):
+        path.unlink()
+        os.mkfifo(path)
+    assert check(plan, "--cache", str(cache)) == check(plan)
 
 
 def test_a_cached_document_keeps_its_locations(plan, tmp_path):

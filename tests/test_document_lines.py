@@ -64,3 +64,22 @@ def test_findings_without_a_cited_line_have_no_document_reference(tmp_path):
     plan = write_plan(tmp_path / "p", goals=[goal(measures=[measure("1.1.1", responsible=["XX"])])])
     assert "[document" not in _check(plan).output
     assert all("doc_line" not in f for f in json.loads(_check(plan, "--format", "json").output)["findings"])
+
+
+def test_a_document_outside_the_plan_folder_is_read_only_with_its_checksum(tmp_path):
+    unpinned = _plan(tmp_path)  # ../doc.txt without sha256: any file could be quoted so
+    document = plan_document(unpinned, read=True)
+    assert document.lines is None and "outside the plan folder" in document.problem
+    out = tmp_path / "r.html"
+    CliRunner().invoke(main, ["report", str(unpinned), "--html", str(out), "--as-of", "2024-01-01"])
+    assert "The measure as printed" not in out.read_text(encoding="utf-8")
+
+
+def test_a_document_that_is_a_pipe_is_not_waited_on(tmp_path):
+    import os
+
+    plan = write_plan(tmp_path / "p", plan={**PLAN, "document": {"title": "T", "path": "doc.txt"}},
+                      goals=[goal(measures=[measure("1.1.1")])])
+    os.mkfifo(plan / "doc.txt")
+    document = plan_document(plan, read=True)
+    assert document.lines is None and "not a regular file" in document.problem

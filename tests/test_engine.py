@@ -177,7 +177,7 @@ def test_configuration_file(tmp_path):
         "rules:\n"
         "  disable: [NAP-TIME]\n"
         "  severity: {NAP-IND: error}\n"
-        "  paths: [../more-rules]\n"
+        "  paths: [more-rules]\n"
         "params:\n"
         "  NAP-IND-001: {tolerance: 2.5}\n"
         "baseline: baseline.json\n"
@@ -187,7 +187,7 @@ def test_configuration_file(tmp_path):
         "limits: {steps: 5000}\n", encoding="utf-8")
     config = load_config(tmp_path)
     assert config.disable == ("NAP-TIME",) and config.severity == (("NAP-IND", "error"),)
-    assert config.paths == (tmp_path / "../more-rules",)
+    assert config.paths == (tmp_path / "more-rules",)
     assert config.params["NAP-IND-001"] == {"tolerance": Decimal("2.5")}
     assert config.baseline == tmp_path / "baseline.json"
     assert config.waivers[0].expires == datetime.date(2024, 12, 31)

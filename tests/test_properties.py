@@ -342,16 +342,20 @@ def test_canonical_round_trip_of_the_published_plan():
         assert same(doc, load_yaml_text(text, str(path))), path
 
 
-KEYS = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+# the characters a plan value may hold: no surrogates, no control characters but tab and line feed
+# (the loader refuses them however they are written), no U+FFFE/U+FFFF
+PLAN_CHARACTERS = st.characters(blacklist_categories=("Cs",), blacklist_characters=[
+    chr(c) for c in (*range(0x00, 0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0), 0xfffe, 0xffff)])
+KEYS = st.text(PLAN_CHARACTERS, max_size=12)
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-10**29, 10**29),
     st.builds(lambda sign, digits, exp: Decimal((sign, digits, exp)),
               st.integers(0, 1), st.lists(st.integers(0, 9), min_size=1, max_size=20).map(tuple), st.integers(-25, 8)),
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.text(PLAN_CHARACTERS, max_size=40),
     st.sampled_from(["2021", "yes", "no", "on", "null", "~", "1.5", "0100", "0x1F", "1:30", ".inf", ".nan",
                      "- a", "a: b", "#x", "&a", "*a", "!!str", "'", '"', "<<", "=", "", " lead", "trail ",
-                     "2024-06-30", "1e3", "1,000", "1 000", "multi\nline\n", "\ttab", "a\r\nb", "\ufefftext",
-                     "\u2028", "\x85", "line\n  indented\n\n", "\n\nstart", "end\n\n\n"]),
+                     "2024-06-30", "1e3", "1,000", "1 000", "multi\nline\n", "\ttab", "\ufefftext",
+                     "\u2028", "line\n  indented\n\n", "\n\nstart", "end\n\n\n"]),
 )
 MODELS = st.recursive(SCALARS, lambda children: st.one_of(
     st.lists(children, max_size=4), st.dictionaries(KEYS, children, max_size=4)), max_leaves=25)

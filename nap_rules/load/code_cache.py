@@ -75,22 +75,12 @@ def put(name: str, payload: bytes) -> None:
     where = folder()
     if where is None:
         return
-    import tempfile
+    from .atomic import write_atomic
 
     try:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(where):
             return
-        fd, tmp = tempfile.mkstemp(dir=where, prefix=".tmp-", suffix=".code")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(MAGIC + hashlib.sha256(payload).digest() + payload)
-            os.replace(tmp, where / f"{name}.code")
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(where / f"{name}.code", MAGIC + hashlib.sha256(payload).digest() + payload, durable=False)
     except OSError:
         pass

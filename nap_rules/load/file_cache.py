@@ -12,7 +12,9 @@ holds the SHA-256 of its payload; anything else (a truncated, corrupted or forei
 ignored and the file is read again. The payload is a pickle, read with an unpickler that can
 build plain data and nap-rules' own location types and nothing else, so that a file planted in
 the cache folder cannot run code. Entries are written to a temporary file and renamed into
-place, so a reader never sees half an entry. The folder can be deleted at any time.
+place (nap_rules.load.atomic), so a reader never sees half an entry, and the temporary files
+of runs killed while writing are removed by the next run that writes. The folder can be
+deleted at any time.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ import hashlib
 import io
 import os
 import pickle
+import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from .. import __version__
+from .atomic import remove_orphans, write_atomic
 
 MAGIC = b"nap-rules cache v1\n"
 _DIGEST = 32
@@ -95,6 +98,25 @@ def _fingerprint(limits) -> bytes:
     return h.digest()
 
 
+def _read_entry(path: Path) -> bytes | None:
+    """The bytes of a regular file, or None: a pipe or device planted in the folder is
+    not waited on, a symbolic link not followed."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 class FileCache:
     """The entries in one cache folder, for one set of input limits."""
 
@@ -105,6 +127,7 @@ class FileCache:
         self.hits = 0
         self.misses = 0
         self._schemas: dict[str, bytes] = {}
+        self._cleaned = False
 
     def _schema_bytes(self, kind: str) -> bytes:
         found = self._schemas.get(kind)
@@ -135,10 +158,8 @@ class FileCache:
 
         `allow` adds (module, name) pairs the entry may build: a higher layer's own record types.
         """
-        try:
-            with open(self._path(key), "rb") as f:
-                blob = f.read()
-        except OSError:
+        blob = _read_entry(self._path(key))
+        if blob is None:
             self.misses += 1
             return None
         head = len(MAGIC)
@@ -169,20 +190,13 @@ class FileCache:
         """Store the value pickled (protocol 5) as `payload` under `key`."""
         if not self.usable:
             return
-        head = b"".join((MAGIC, key, hashlib.sha256(payload).digest()))  # the payload is not copied
+        head = b"".join((MAGIC, key, hashlib.sha256(payload).digest()))
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".entry")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(head)
-                    f.write(payload)
-                os.replace(tmp, self._path(key))
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            if not self._cleaned:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                remove_orphans(str(self.folder))  # what runs killed while writing left behind
+                self._cleaned = True
+            # not fsynced: an entry a machine crash leaves torn fails its hash and is a miss
+            write_atomic(self._path(key), head + payload, durable=False, clean=False, in_place=False)
         except OSError:
             self.usable = False

@@ -91,7 +91,8 @@ def check_schema_line(doc, kind: str, display: str) -> LocMap:
     return doc
 
 
-def _inside(path: Path, root: Path, display: str) -> Path:
+def inside_folder(path: Path, root: Path, display: str) -> Path:
+    """`path` resolved, symbolic links followed; InputError unless it is `root` or inside it."""
     try:
         real = path.resolve()
     except (RuntimeError, OSError):  # a symlink loop
@@ -179,7 +180,7 @@ def list_plan_files(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS,
             folder = root / entry
             if not folder.is_dir():
                 raise InputError(f"{entry} must be a folder of YAML files", file=display_path(display_root, rel))
-            _inside(folder, root, display_path(display_root, rel))
+            inside_folder(folder, root, display_path(display_root, rel))
             for sub in _listdir(folder, display_path(display_root, rel)):
                 if sub.endswith((".yaml", ".yml")):
                     wanted.append((folder / sub, FOLDERS[entry], f"{entry}/{sub}"))
@@ -195,7 +196,7 @@ def list_plan_files(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS,
     listed = []
     for path, kind, rel in wanted:
         display = display_path(display_root, rel)
-        _inside(path, root, display)
+        inside_folder(path, root, display)
         listed.append((path, kind, display))
     for extra in progress_dirs:
         folder = Path(extra)

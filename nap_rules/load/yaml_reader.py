@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass
@@ -112,8 +113,9 @@ class _Builder:
     own position and those of its keys or items sit together, written when it closes.
     """
 
-    def __init__(self, file: str, limits: Limits, size: int = 0):
+    def __init__(self, file: str, limits: Limits, size: int = 0, text: str = ""):
         self.file = file
+        self.text = text  # the source, to locate an escape sequence that is refused
         self.limits = limits
         self.alias_uses = 0
         self.count = 0
@@ -210,6 +212,8 @@ class _Builder:
                 mark = event.start_mark
                 packed = (mark.line + 1) << shift | (mark.column + 1)
                 text = event.value
+                if event.style == '"' and _REFUSED_IN_TEXT.search(text) is not None:
+                    self.refuse_escape(event)
                 tag = event.tag
                 if tag is None or tag == "!":
                     tag = resolve(text, event.implicit)
@@ -281,6 +285,28 @@ class _Builder:
                 wants_key = top is not None and top.is_map and top.key is None
             else:  # document end
                 return
+
+    def refuse_escape(self, event):
+        """Refuses a double-quoted text whose escapes make a character a file may not hold raw,
+        at the escape that does."""
+        mark = event.start_mark
+        starts = [0]
+        for i, line in enumerate(self.text.split("\n")):
+            if i >= mark.line:
+                break
+            starts.append(starts[-1] + len(line) + 1)
+        begin = starts[mark.line] + mark.column
+        for found in _ESCAPE.finditer(self.text, begin + 1):
+            if found.group() == '"':
+                break
+            char = _escaped_char(found.group())
+            if char is not None and _REFUSED_IN_TEXT.match(char):
+                line, column = _position(self.text, found.start())
+                raise InputError(
+                    f"escaped control character \"{found.group()}\" (U+{ord(char):04X}): plan files are "
+                    "text, and a control character is refused however it is written",
+                    Location(self.file, line, column))
+        self.fail(mark, "a control character in quoted text: plan files are text")
 
     def attach(self, stack, value, packed: int):
         if not stack:
@@ -449,6 +475,27 @@ class _Builder:
         return value
 
 
+# What a value may not hold, however it is written: the control characters YAML refuses raw (C0
+# controls but tab and line feed, DEL, C1 controls with U+0085), surrogates, U+FFFE/U+FFFF, and a
+# lone carriage return, which raw line ends never leave in a value. Double-quoted YAML can write
+# them as escapes ("\e", "\x01", "\r", "\N"): refused the same way. U+2028 and U+2029 are
+# refused raw only because they would shift line numbers; escaped ("\L", "\P") they are text.
+_REFUSED_IN_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# one escape of a double-quoted scalar, or its closing quote
+_ESCAPE = re.compile(r'\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|"', re.DOTALL)
+_SIMPLE_ESCAPES = {"0": "\x00", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b",
+                   "f": "\x0c", "r": "\r", "e": "\x1b", "N": "\x85", "L": "\u2028", "P": "\u2029"}
+
+
+def _escaped_char(escape: str) -> str | None:
+    """The character a YAML double-quoted escape stands for (None for those that stand for
+    printable text or for nothing)."""
+    kind = escape[1]
+    if kind in "xuU":
+        return chr(int(escape[2:], 16)) if int(escape[2:], 16) <= 0x10FFFF else None
+    return _SIMPLE_ESCAPES.get(kind)
+
+
 def _nth_loc(container, i: int) -> Location:
     """Where key or item `i` of a loaded container is."""
     if container._locs is None:
@@ -532,7 +579,7 @@ def load_yaml_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pur
     try:
         loader = loader_cls(text)
         try:
-            return _Builder(display, limits, len(text)).run(loader)
+            return _Builder(display, limits, len(text), text).run(loader)
         finally:
             loader.dispose()
     except yaml.reader.ReaderError as exc:

@@ -68,6 +68,10 @@ class GraphIndex:
         self._cache: dict = {}
         self._views: dict = {}
         self._ancestors: dict = {}
+        # {node: {relation: [neighbours]}}, filled per node on first use: each call after
+        # the first answers in constant time however many edges the node has
+        self._out: dict = {}
+        self._in: dict = {}
 
     # --- views -------------------------------------------------------------------------------
 
@@ -91,12 +95,18 @@ class GraphIndex:
     # --- edges -------------------------------------------------------------------------------
 
     def outgoing(self, key, rel: str) -> list:
-        return [v for v, edges in self._succ[key].items()
-                for d in edges.values() if d.get("rel") == rel]
+        """The targets of `key`'s edges of relation `rel`, in the order the graph holds them."""
+        by_rel = self._out.get(key)
+        if by_rel is None:
+            by_rel = self._out[key] = _by_relation(self._succ[key])
+        return by_rel.get(rel, _EMPTY)
 
     def incoming(self, key, rel: str) -> list:
-        return [u for u, edges in self._pred[key].items()
-                for d in edges.values() if d.get("rel") == rel]
+        """The sources of the edges of relation `rel` into `key`, in the order the graph holds them."""
+        by_rel = self._in.get(key)
+        if by_rel is None:
+            by_rel = self._in[key] = _by_relation(self._pred[key])
+        return by_rel.get(rel, _EMPTY)
 
     def parents(self, key) -> list:
         """Structural parents of a node, the preferred relation first."""
@@ -202,5 +212,20 @@ def value_table(attrs: dict, field_name: str, normalized: bool, keys) -> dict:
     return table
 
 
+def _by_relation(adjacency: dict) -> dict:
+    """{relation: [neighbours]} of one node's adjacency dict, in its order."""
+    out: dict = {}
+    for other, edges in adjacency.items():
+        for d in edges.values():
+            rel = d.get("rel")
+            found = out.get(rel)
+            if found is None:
+                out[rel] = [other]
+            else:
+                found.append(other)
+    return out
+
+
+_EMPTY: tuple = ()
 _UNSET = object()
 _RANK = {rel: i for i, rel in enumerate(STRUCTURAL_RELS)}

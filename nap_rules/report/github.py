@@ -7,6 +7,8 @@ plain line counts them. Escaping follows the Actions toolkit (`@actions/core`, c
 
 from __future__ import annotations
 
+from . import neutral
+
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -25,9 +27,10 @@ def annotation(f, explain: bool = False) -> str:
         if f.column >= 1:
             props.append(f"col={f.column}")
     props.append(f"title={escape_property(f.rule)}")
-    message = f"{f.message} [{f.node}]" if f.node else f.message
+    text = neutral.multiline
+    message = text(f"{f.message} [{f.node}]" if f.node else f.message)
     if explain and f.values:
-        message += "\n" + "\n".join(f"{name} = {value}" for name, value in f.values)
+        message += "\n" + "\n".join(text(f"{name} = {value}") for name, value in f.values)
     return f"::{COMMANDS[f.severity]} {','.join(props)}::{escape_data(message)}"
 
 

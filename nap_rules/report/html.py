@@ -682,4 +682,6 @@ def render_html(validated, report, *, as_of: datetime.date) -> str:
 
 def write_html(path: str | Path, text: str) -> None:
     """Writes the page as UTF-8 bytes, line ends as rendered, whatever the platform."""
-    Path(path).write_bytes(text.encode("utf-8"))
+    from ..load.atomic import write_atomic
+
+    write_atomic(path, text.encode("utf-8"))

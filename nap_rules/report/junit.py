@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from . import neutral
 from .ruleinfo import rule_infos
 
 # characters XML 1.0 cannot carry at all, even escaped
@@ -25,20 +26,20 @@ def render(report) -> str:
         else:
             new_by_rule[f.rule].append(f)
     for w in report.waived:
-        other_by_rule[w.finding.rule].append(f"waived ({_clean(w.waiver.reason)}): {_line(w.finding)}")
+        other_by_rule[w.finding.rule].append(f"waived ({neutral.text(w.waiver.reason)}): {_line(w.finding)}")
 
     name = f"nap-rules: {report.plan}" if report.plan else "nap-rules"
-    suites = ET.Element("testsuites", name=name)
-    suite = ET.SubElement(suites, "testsuite", name=name)
+    suites = ET.Element("testsuites", name=_attr(name))
+    suite = ET.SubElement(suites, "testsuite", name=_attr(name))
     tests = failed = 0
     for info in rule_infos(report):
         tests += 1
-        case = ET.SubElement(suite, "testcase", classname=f"nap-rules.{_group(info.id)}",
-                             name=_clean(f"{info.id}: {info.title}"))
+        case = ET.SubElement(suite, "testcase", classname=_attr(f"nap-rules.{_group(info.id)}"),
+                             name=_attr(f"{info.id}: {info.title}"))
         new = new_by_rule.get(info.id, [])
         failed += bool(new)
         for f in new:
-            failure = ET.SubElement(case, "failure", type=f.severity, message=_clean(_line(f)))
+            failure = ET.SubElement(case, "failure", type=f.severity, message=_attr(_line(f)))
             failure.text = _clean(_body(f, report.explain))
         lines = [_line(f) for f in new] + other_by_rule.get(info.id, [])
         if lines:
@@ -59,15 +60,24 @@ def _group(rule_id: str) -> str:
 
 
 def _line(f) -> str:
-    return f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.node}: {f.message}"
+    return neutral.text(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.node}: {f.message}")
 
 
 def _body(f, explain: bool) -> str:
-    lines = [f.message, f"at {f.file}:{f.line}:{f.column}", f"node {f.node}" if f.node else ""]
+    text = neutral.text
+    lines = [text(f.message), text(f"at {f.file}:{f.line}:{f.column}"), text(f"node {f.node}") if f.node else ""]
     if explain:
-        lines += [f"  {name} = {value}" for name, value in f.values]
+        lines += [text(f"  {name} = {value}") for name, value in f.values]
     return "\n".join(line for line in lines if line)
 
 
+def _attr(text: str) -> str:
+    """Text for an XML attribute: one line, plan text shown, never obeyed (`neutral.text`), and
+    no character XML 1.0 cannot carry."""
+    return _NOT_XML.sub("\ufffd", neutral.text(text))
+
+
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", str(text))
+    """Text for an XML element: each line's plan text shown, never obeyed (`neutral.xml`), and
+    no character XML 1.0 cannot carry."""
+    return _NOT_XML.sub("\ufffd", neutral.xml(text))

@@ -6,22 +6,20 @@ lists, fixed baseline entries and waived findings are folded too, so new finding
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from ..findings import SEVERITIES
+from . import neutral
 from .ruleinfo import rule_infos
 
 SHOWN = 10  # rows per rule before the rest is folded
 FOLDED = 200  # rows at most inside one fold; a PR comment has a size limit
-_MARKUP = re.compile(r"([\\`*_\[\]|~#])")
 
 
 def cell(text) -> str:
-    """Text safe inside a table cell: no markup, no HTML, no line breaks, no column breaks."""
-    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MARKUP.sub(r"\\\1", text)
-    return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+    """Text safe inside a table cell: no markup, no HTML, no line or column breaks, no links,
+    no control characters (nap_rules.report.neutral)."""
+    return neutral.markdown(text)
 
 
 def render(report) -> str:

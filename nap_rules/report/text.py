@@ -10,6 +10,8 @@ values its rule saw.
 
 from __future__ import annotations
 
+from . import neutral
+
 
 def render(report) -> str:
     lines: list[str] = []
@@ -33,7 +35,7 @@ def render(report) -> str:
         lines.append(f"{len(report.waived)} waived:")
         lines.extend(_waived(w) for w in report.waived)
     lines.extend(report.notes)
-    return "\n".join(lines) + "\n"
+    return "\n".join(neutral.lines(lines)) + "\n"
 
 
 def _summary(report, shown) -> str:

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 from pathlib import Path
 
 from ..errors import InputError
 from ..findings import Report, sort_findings
+from ..load.plan_folder import printable
+from ..load.yaml_reader import read_file_bytes
 from .baseline import compare, read_baseline
 from .waivers import apply_waivers
 
 
 def load_baseline(path: Path | str, display: str | None = None) -> list:
-    display = display or str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
+    """The entries of the baseline file `path`: a regular file (a pipe or device is refused, not
+    waited on or read without end) of UTF-8 JSON; InputError, never quoting it, otherwise."""
+    display = display or printable(str(path))
+    if not os.path.lexists(path):
         raise InputError("baseline file not found (write one with `nap-rules check --write-baseline FILE`)",
-                         file=display) from None
-    except (OSError, UnicodeError) as exc:
-        raise InputError(f"cannot read the baseline file: {exc}", file=display) from None
+                         file=display)
+    data = read_file_bytes(Path(path), display)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeError:
+        raise InputError("cannot read the baseline file: it is not UTF-8 text", file=display) from None
     return read_baseline(text, display)
 
 

@@ -10,8 +10,10 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..errors import InputError
 from ..findings import SEVERITY_RANK, Finding, sort_findings
 from ..model.values import is_number
+from ..report import neutral
 from ..review.baseline import match
 from ..run.pipeline import Validated, validate
 from .changes import SECTIONS, Change, line_totals, plain, plan_changes
@@ -63,8 +65,14 @@ def diff_specs(old_spec: str, new_spec: str, reference: str | None = None, run=N
     """
     run = run or _validation_only
     reference = reference or next((s for s in (new_spec, old_spec) if not is_revision(s)), "plan")
+    def read(side):
+        try:
+            return run(str(side.folder))
+        except InputError as exc:
+            raise side.relabel_error(exc) from None
+
     with open_side(old_spec, reference) as old_side, open_side(new_spec, reference) as new_side:
-        (old, old_found), (new, new_found) = (run(str(side.folder)) for side in (old_side, new_side))
+        (old, old_found), (new, new_found) = (read(side) for side in (old_side, new_side))
         return diff_plans(old, new, old_side.relabel(old_found), new_side.relabel(new_found),
                           labels=(old_side.label, new_side.label))
 
@@ -146,7 +154,7 @@ def render_text(diff: PlanDiff) -> str:
         lines += ["", f"{title}: {len(findings)}"]
         lines += [f"  {f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}" for f in findings]
     lines += ["", f"Unchanged findings: {len(diff.unchanged_findings)}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(neutral.lines(lines)) + "\n"
 
 
 def to_json(diff: PlanDiff) -> str:

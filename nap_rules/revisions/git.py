@@ -18,8 +18,17 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import InputError
+from ..load.plan_folder import printable
 
 PREFIX = "git:"
+# what tarfile's "data" filter refuses in an archive of a revision, in plan terms
+_REFUSED = {
+    tarfile.AbsoluteLinkError: "is a symbolic link to an absolute path, outside the revision",
+    tarfile.LinkOutsideDestinationError: "is a symbolic link leading outside the revision",
+    tarfile.AbsolutePathError: "has an absolute path",
+    tarfile.OutsideDestinationError: "leads outside the revision",
+    tarfile.SpecialFileError: "is not a regular file, folder or link",
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,8 @@ class Side:
     folder: Path  # where the plan files are to be read
     label: str  # how the output names this side
     display: str  # the folder as reports show its files (e.g. `plan`)
+    spec: str = ""  # `git:REV` for an exported revision
+    export: Path | None = None  # the temporary folder it was exported to, never shown
 
     def relabel(self, findings) -> list:
         """Findings read from a temporary export, pointed back at the folder they come from."""
@@ -39,6 +50,19 @@ class Side:
                 f = replace(f, file=self.display + f.file[len(root):])
             out.append(f)
         return out
+
+
+    def relabel_error(self, exc: InputError) -> InputError:
+        """An error met reading an exported revision, naming its files as the repository does
+        (`plan/goals/PG1.yaml`, `git:REV:other.yaml`), never the temporary folder."""
+        if self.export is None:
+            return exc
+        text = str(exc)
+        for folder in {str(self.folder), os.path.realpath(self.folder)}:
+            text = text.replace(folder + "/", self.display + "/").replace(folder, self.display)
+        for export in {str(self.export), os.path.realpath(self.export)}:
+            text = text.replace(export + "/", f"{self.spec}:").replace(export, self.spec)
+        return InputError(text)
 
 
 def is_revision(spec: str) -> bool:
@@ -55,7 +79,7 @@ def open_side(spec: str, reference: str) -> Iterator[Side]:
     with tempfile.TemporaryDirectory(prefix="nap-rules-") as tmp:
         folder = export_revision(rev, reference, Path(tmp))
         display = Path(os.path.normpath(reference)).as_posix()
-        yield Side(folder, f"{spec} ({display})", display)
+        yield Side(folder, f"{spec} ({display})", display, spec, Path(tmp))
 
 
 def _git(args: list[str], cwd: Path, what: str) -> bytes:
@@ -84,8 +108,15 @@ def export_revision(rev: str, plan_dir: str, dest: Path) -> Path:
     _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top, f"{what}: unknown revision")
     paths = [] if rel == "." else ["--", rel]
     archive = _git(["archive", "--format=tar", rev, *paths], top, f"{what}: no folder {rel} in that revision")
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(dest, filter="data")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(dest, filter="data")
+    except tarfile.FilterError as exc:
+        raise InputError(f"{what}: {printable(exc.tarinfo.name)} {_REFUSED.get(type(exc), 'cannot be unpacked')}; "
+                         "plan files must live inside the plan folder") from None
+    except (tarfile.TarError, OSError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise InputError(f"{what}: the revision cannot be unpacked: {reason}") from None
     folder = dest / rel
     if not folder.is_dir():
         raise InputError(f"{what}: no folder {rel} in that revision")

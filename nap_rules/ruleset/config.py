@@ -7,6 +7,7 @@ names a rule must name an existing rule (or group), so a typo never silently doe
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -17,6 +18,7 @@ from ..lang.runtime import Limits
 from ..load import located_schema
 from ..load.located_schema import hint
 from ..load.locations import Location, LocMap, locate
+from ..load.plan_folder import display_path, inside_folder, printable
 from ..load.yaml_reader import load_yaml_file
 from .rules import Rule
 
@@ -48,17 +50,65 @@ class Config:
 
 
 def load_config(plan_dir: Path, display_dir: str | None = None) -> Config:
-    """The configuration in `plan_dir/.nap-rules.yaml`, or the defaults when there is none."""
+    """The configuration in `plan_dir/.nap-rules.yaml`, or the defaults when there is none.
+
+    The configuration is part of the plan folder, as untrusted as the plan: it and every file
+    it names (`rules.paths` and the rule files in them, `baseline`) must resolve, symbolic
+    links followed, inside the plan folder, else InputError naming the setting.
+    """
     path = Path(plan_dir) / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Config()
     display = f"{display_dir.rstrip('/')}/{CONFIG_NAME}" if display_dir else str(path)
+    root = Path(plan_dir).resolve()
+    inside_folder(path, root, display)
     doc = load_yaml_file(path, display)
     if not isinstance(doc, LocMap):
         raise InputError("the configuration is a mapping starting with "
                          "`schema: nap-rules/config/v1`", getattr(doc, "loc", None), file=display)
     located_schema.check(doc, "config")
-    return parse_config(doc, path.parent, display)
+    config = parse_config(doc, path.parent, display)
+    _confine(config, doc, root, path.parent, display_dir or str(plan_dir))
+    return config
+
+
+def _confine(config: Config, doc: LocMap, root: Path, base: Path, display_dir: str) -> None:
+    """Refuses a rule folder, rule file or baseline named by the configuration that is not
+    inside the plan folder once symbolic links are resolved."""
+
+    def refuse(setting: str, path: Path, where: Location):
+        shown = printable(os.fspath(path))
+        raise InputError(f"{setting}: {shown} leads outside the plan folder; the plan's configuration "
+                         f"may name only files inside it{_ELSEWHERE[setting]}", where)
+
+    def resolved(path: Path, setting: str, where: Location) -> Path:
+        try:
+            return path.resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop
+            raise InputError(f"{setting}: {printable(os.fspath(path))} is a symbolic link that loops back "
+                             "on itself", where) from None
+
+    for i, folder in enumerate(config.paths):
+        where = locate(doc, ["rules", "paths", i], doc.loc)
+        real = resolved(folder, "rules.paths", where)
+        if real != root and root not in real.parents:
+            refuse("rules.paths", doc["rules"]["paths"][i], where)
+        if real.is_dir():
+            for rule_file in sorted(folder.glob("*.yaml")):
+                shown = display_path(display_dir, os.path.relpath(rule_file, base))
+                try:
+                    inside_folder(rule_file, root, shown)
+                except InputError as exc:
+                    raise InputError(f"{exc.message} (a rule file of rules.paths)", file=shown) from None
+    if config.baseline is not None:
+        where = locate(doc, ["baseline"], doc.loc)
+        real = resolved(config.baseline, "baseline", where)
+        if real != root and root not in real.parents:
+            refuse("baseline", doc["baseline"], where)
+
+
+_ELSEWHERE = {"rules.paths": " (a rule folder elsewhere is given with --rules)",
+              "baseline": " (a baseline elsewhere is given with --baseline)"}
 
 
 def parse_config(doc: LocMap, base: Path, display: str) -> Config:

@@ -28,7 +28,7 @@ from ..lang.runtime import Limits
 from ..load import located_schema
 from ..load.located_schema import hint as _hint
 from ..load.locations import Location, LocMap, locate
-from ..load.yaml_reader import load_yaml_file
+from ..load.yaml_reader import load_yaml_data, read_file_bytes
 from ..model.fields import fields_of
 
 
@@ -94,15 +94,13 @@ def load_rulesets(dirs: list[Path], limits: Limits = Limits()) -> list[Rule]:
 def load_ruleset_file(path: Path, display: str | None = None,
                       limits: Limits = Limits()) -> list[Rule]:
     display = display if display is not None else str(path)
-    doc = load_yaml_file(path, display)
+    data = read_file_bytes(path, display)
+    doc = load_yaml_data(data, display)
     if not isinstance(doc, LocMap):
         raise InputError("a rule file is a mapping with `schema:` and `rules:`",
                          getattr(doc, "loc", None), file=display)
     located_schema.check(doc, "ruleset")
-    try:
-        lines = path.read_text(encoding="utf-8-sig").split("\n")
-    except (OSError, UnicodeError):
-        lines = []
+    lines = data.decode("utf-8-sig").split("\n")  # decoded already by the loader
     seen: dict[str, Location] = {}
     rules = []
     for i, spec in enumerate(doc["rules"]):

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+from xml.etree import ElementTree
 from pathlib import Path
 
 import pytest
@@ -32,13 +33,14 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 CASES_DIR = HERE / "cases"
 TABLE = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))["cases"]
-CATEGORIES = ("yaml", "values", "structure", "files", "rules")
+CATEGORIES = ("yaml", "values", "structure", "files", "rules", "output")
+COMMANDS = ("validate", "check", "diff")
 CASE_CPU_SECONDS = 60.0
 # only for a child that waits forever without using CPU (a FIFO opened for reading): no
 # answer at all, however busy the machine
 HANG_SECONDS = 600
 KEYS = {"name", "category", "command", "args", "exit", "message", "at", "rule", "findings", "base",
-        "generate", "runner", "graph", "why", "slow"}
+        "generate", "runner", "graph", "absent", "parse", "why", "slow"}
 
 GOAL_TEMPLATE = """\
 schema: nap-rules/goal/v1
@@ -138,6 +140,10 @@ def _pad(path: Path, step, plan, outside):
         f.write("# " + "x" * step["bytes"] + "\n")
 
 
+def _copy_base(path: Path, step, plan, outside):
+    shutil.copytree(CASES_DIR / step.get("base", "ok-minimal"), path, symlinks=True)
+
+
 def _mkdir(path: Path, step, plan, outside):
     path.mkdir(parents=True)
 
@@ -164,7 +170,7 @@ def _chmod(path: Path, step, plan, outside):
 
 
 OPS = {"write": _write, "convert": _convert, "replace": _replace, "append": _append, "deep": _deep,
-       "long_value": _long_value, "dangling": _dangling, "goals": _goals, "touch": _touch, "pad": _pad, "mkdir": _mkdir, "symlink": _symlink, "fifo": _fifo,
+       "long_value": _long_value, "dangling": _dangling, "goals": _goals, "touch": _touch, "pad": _pad, "copy_base": _copy_base, "mkdir": _mkdir, "symlink": _symlink, "fifo": _fifo,
        "remove": _remove, "rename": _rename, "chmod": _chmod}
 
 
@@ -191,13 +197,14 @@ def _drop_read_override():
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
-def run(case: dict, args: list[str]) -> tuple[int, str]:
+def run(case: dict, args: list[str]) -> tuple[int, str, str]:
+    """(exit code, standard output and error, standard output alone)."""
     runner = case.get("runner", "inprocess")
     if runner == "inprocess":
         result = CliRunner().invoke(main, args)
         assert result.exception is None or isinstance(result.exception, SystemExit), \
             f"{type(result.exception).__name__}: {result.exception}"
-        return result.exit_code, result.output
+        return result.exit_code, result.output, result.stdout
     env = dict(os.environ, PYTHONPATH=str(REPO))
     preexec = None
     if runner == "no-read-override":
@@ -214,11 +221,13 @@ def run(case: dict, args: list[str]) -> tuple[int, str]:
         if preexec is None:
             raise
         pytest.skip("running as root without the right to drop CAP_DAC_OVERRIDE: a mode-000 file stays readable")
-    output = done.stdout.decode("utf-8", "replace") + done.stderr.decode("utf-8", "replace")
-    return done.returncode, output
+    stdout = done.stdout.decode("utf-8", "replace")
+    return done.returncode, stdout + done.stderr.decode("utf-8", "replace"), stdout
 
 
 def _where(plan: Path, at: str) -> str:
+    if at.startswith("/"):  # a file named on the command line, outside the plan folder
+        return at
     return f"{plan}/{at}" if at else str(plan)
 
 
@@ -243,9 +252,10 @@ def check_graph(case: dict, plan: Path) -> None:
                                   for c in TABLE])
 def test_case(case, tmp_path):
     plan = prepare(case, tmp_path)
-    args = [case.get("command", "validate"), str(plan)] + [_fill(a, plan, tmp_path) for a in case.get("args", [])]
+    outside = tmp_path / "outside"
+    args = [case.get("command", "validate"), str(plan)] + [_fill(a, plan, outside) for a in case.get("args", [])]
     with cpu_time() as used:
-        code, output = run(case, args)
+        code, output, stdout = run(case, args)
 
     assert "Traceback" not in output, output[-3000:]
     assert code == case["exit"], output[-3000:]
@@ -263,6 +273,11 @@ def test_case(case, tmp_path):
         assert counts and int(counts[-1]) == case["findings"], output[-3000:]
     if "graph" in case:
         check_graph(case, plan)
+    for fragment in case.get("absent", []):
+        # "\n::" also finds the first line: a line of its own is what forges a CI command
+        assert fragment not in "\n" + output, f"{fragment!r} in output:\n{output[-3000:]}"
+    if case.get("parse") == "xml":
+        ElementTree.fromstring(stdout.encode("utf-8"))  # well-formed, or it raises
     assert used.seconds < CASE_CPU_SECONDS, f"used {used.seconds:.1f} s of CPU time"
 
 
@@ -275,7 +290,7 @@ def test_table_is_well_formed():
         assert set(case) <= KEYS, (case["name"], set(case) - KEYS)
         assert case["category"] in CATEGORIES, case["name"]
         assert case["exit"] in (0, 1, 2), case["name"]
-        assert case.get("command", "validate") in ("validate", "check"), case["name"]
+        assert case.get("command", "validate") in COMMANDS, case["name"]
         committed = CASES_DIR / case["name"]
         if "generate" in case:
             assert (CASES_DIR / case.get("base", "ok-minimal")).is_dir(), case["name"]
