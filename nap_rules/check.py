@@ -9,7 +9,7 @@ from pathlib import Path
 from . import __version__
 from .findings import Report, sort_findings
 from .load.resources import resource_dir
-from .load.yaml_reader import DEFAULT_LIMITS, Limits
+from .load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from .model.document import plan_document
 from .ruleset.builtin import BUILTIN_RULES
 from .ruleset.config import apply_config, configured_severity, load_config
@@ -36,7 +36,7 @@ def configure_builtin(findings, config) -> list:
 
 
 def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_of: datetime.date,
-               limits: Limits = DEFAULT_LIMITS, progress_dirs=(), baseline: str | None = None,
+               limits: ReadLimits = DEFAULT_READ_LIMITS, progress_dirs=(), baseline: str | None = None,
                config_baseline: bool = True, cache: str | Path | None = None) -> tuple[Validated, Report]:
     """The validated plan and the report of checking it, waivers applied.
 

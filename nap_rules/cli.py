@@ -15,25 +15,25 @@ from . import __version__
 from .errors import InputError
 from .findings import SEVERITY_RANK
 from .load.plan_folder import printable
-from .load.yaml_reader import DEFAULT_LIMITS, Limits
+from .load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from .report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 FAIL_ON = ("error", "warning", "info", "never")
 
 
-def _limits(values: tuple[str, ...]) -> Limits:
+def _limits(values: tuple[str, ...]) -> ReadLimits:
     changes = {}
     for item in values:
         name, _, number = item.partition("=")
-        if name not in Limits.names() or not (number.isascii() and number.isdigit()):
-            raise click.BadParameter(f"expected NAME=N with NAME one of {', '.join(Limits.names())}", param_hint="--limit")
+        if name not in ReadLimits.names() or not (number.isascii() and number.isdigit()):
+            raise click.BadParameter(f"expected NAME=N with NAME one of {', '.join(ReadLimits.names())}", param_hint="--limit")
         changes[name] = int(number)
-    return Limits(**{**DEFAULT_LIMITS.__dict__, **changes})
+    return ReadLimits(**{**DEFAULT_READ_LIMITS.__dict__, **changes})
 
 
 limit_option = click.option("--limit", "limits", multiple=True, metavar="NAME=N",
-                            help="Raise or lower an input limit (see README, Limits).")
+                            help="Raise or lower an input limit (see README, ReadLimits).")
 cache_option = click.option("--cache", "cache", metavar="DIR", envvar="NAP_RULES_CACHE", default=None,
                             type=click.Path(file_okay=False, path_type=str),
                             help="Keep read and schema-checked files in DIR, by content hash, and reuse them; "
@@ -354,7 +354,7 @@ def report_command(plan_dir, html_file, rule_dirs, no_standard_rules, as_of, pro
 
 @main.group()
 def rules():
-    """The rules: list them, explain one, or write the catalogue."""
+    """The rules: list them, explain one, write the catalogue, or test a folder of them."""
 
 
 def _standard_and_extra(rule_dirs):
@@ -407,6 +407,30 @@ def rules_doc(rule_dirs, output):
     except InputError as exc:
         fail(exc)
     emit(text, output, "the catalogue")
+
+
+@rules.command("test")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=str))
+def rules_test(folder):
+    """Run the examples of every rule in FOLDER and report pass or fail per rule.
+
+    Exit code 0 when every rule passes its examples, 1 when one does not, 2 when the rule
+    files cannot be read.
+    """
+    from .run.rule_tests import run_folder_examples
+
+    try:
+        outcomes = run_folder_examples(Path(folder))
+    except InputError as exc:
+        fail(exc)
+    for outcome in outcomes:
+        cases = f"{outcome.cases} example{'s' * (outcome.cases != 1)}"
+        click.echo(f"{'PASS' if outcome.ok else 'FAIL'}  {outcome.rule.id}  ({cases})")
+        for problem in outcome.problems:
+            click.echo(f"      {problem}")
+    passed = sum(o.ok for o in outcomes)
+    click.echo(f"{passed} of {len(outcomes)} rules pass their examples")
+    sys.exit(EXIT_OK if passed == len(outcomes) else EXIT_FINDINGS)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,7 @@ from decimal import Decimal
 import networkx as nx
 
 from nap_rules.lang.compiler import Scope, compile_expression
-from nap_rules.lang.runtime import DECIMAL_CONTEXT, Frame, Limits
+from nap_rules.lang.runtime import DECIMAL_CONTEXT, Frame, EvalLimits
 from nap_rules.load.locations import Location
 from nap_rules.model.index import GraphIndex
 
@@ -112,7 +112,7 @@ GRAPH = make_graph()
 
 
 def evaluate(text: str, key: str = "indicator:1.1.1-a", *, lets: dict | None = None,
-             params: dict | None = None, limits: Limits = Limits(), graph=None):
+             params: dict | None = None, limits: EvalLimits = EvalLimits(), graph=None):
     """Compile `text` for the kind of node `key` and evaluate it on that node."""
     graph = graph if graph is not None else GRAPH
     index = GraphIndex(graph)

@@ -12,7 +12,7 @@ from planfactory import goal, measure, write_plan
 
 from nap_rules.cli import main
 from nap_rules.load.file_cache import MAGIC, FileCache, RefusedEntry, loads
-from nap_rules.load.yaml_reader import DEFAULT_LIMITS, Limits
+from nap_rules.load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from nap_rules.run.pipeline import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ def test_only_the_changed_file_is_read_again(plan, tmp_path):
     assert len(entries(cache)) == files
     goal_file = sorted((plan / "goals").glob("*.yaml"))[0]
     goal_file.write_text(goal_file.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
-    counted = FileCache(cache, DEFAULT_LIMITS)
+    counted = FileCache(cache, DEFAULT_READ_LIMITS)
     from nap_rules.load.plan_folder import read_plan_dir
 
     read_plan_dir(plan, cache=counted)
@@ -86,12 +86,12 @@ def test_the_environment_variable_names_the_folder(plan, tmp_path):
 
 def test_limits_and_paths_are_part_of_the_key(plan, tmp_path):
     data = (plan / "plan.yaml").read_bytes()
-    one = FileCache(tmp_path / "c", DEFAULT_LIMITS)
-    other = FileCache(tmp_path / "c", Limits(max_depth=10))
+    one = FileCache(tmp_path / "c", DEFAULT_READ_LIMITS)
+    other = FileCache(tmp_path / "c", ReadLimits(max_depth=10))
     assert one.key(data, "plan", "plan/plan.yaml") != other.key(data, "plan", "plan/plan.yaml")
     assert one.key(data, "plan", "plan/plan.yaml") != one.key(data, "plan", "./plan/plan.yaml")
     assert one.key(data, "plan", "plan/plan.yaml") != one.key(data + b"\n", "plan", "plan/plan.yaml")
-    assert one.key(data, "plan", "plan/plan.yaml") == FileCache(tmp_path / "d", DEFAULT_LIMITS).key(
+    assert one.key(data, "plan", "plan/plan.yaml") == FileCache(tmp_path / "d", DEFAULT_READ_LIMITS).key(
         data, "plan", "plan/plan.yaml")
 
 
@@ -113,7 +113,7 @@ def test_a_damaged_entry_is_ignored_and_the_file_read_again(plan, tmp_path, dama
             path.write_bytes(b"")
         else:
             path.write_bytes(b"\x00" * 100)
-    counted = FileCache(cache, DEFAULT_LIMITS)
+    counted = FileCache(cache, DEFAULT_READ_LIMITS)
     from nap_rules.load.plan_folder import read_plan_dir
 
     read_plan_dir(plan, cache=counted)

@@ -13,9 +13,9 @@ from nap_rules.lang.compiler import (
     ExprError,
     Scope,
     compile_expression,
-    compile_template,
 )
-from nap_rules.lang.runtime import EvalError, Limits
+from nap_rules.lang.templates import compile_template
+from nap_rules.lang.runtime import EvalError, EvalLimits
 from nap_rules.model.index import NodeView
 from nap_rules.model.values import render
 
@@ -372,9 +372,9 @@ def test_every_function_has_a_test():
 def test_static_kinds_check_fields_of_related_nodes():
     scope = Scope("indicator")
     with pytest.raises(ExprError, match="measure has no field `unit`"):
-        compile_expression("parent('measure').unit", scope, Limits())
+        compile_expression("parent('measure').unit", scope, EvalLimits())
     with pytest.raises(ExprError, match="did you mean `deadline`"):
-        compile_expression("[m.deadlin for m in nodes('measure')]", scope, Limits())
+        compile_expression("[m.deadlin for m in nodes('measure')]", scope, EvalLimits())
 
 
 def test_literal_arguments_are_checked_at_load():
@@ -385,15 +385,15 @@ def test_literal_arguments_are_checked_at_load():
                            ("duplicates_of('titel')", "unknown field 'titel'"),
                            ("lookup('measure', 'unit', 1)", "measure has no field 'unit'")]:
         with pytest.raises(ExprError, match=fragment):
-            compile_expression(text, scope, Limits())
+            compile_expression(text, scope, EvalLimits())
 
 
 def test_error_positions_point_into_the_expression():
     with pytest.raises(ExprError) as exc:
-        compile_expression("start <= dedline", Scope("measure"), Limits())
+        compile_expression("start <= dedline", Scope("measure"), EvalLimits())
     assert (exc.value.line, exc.value.col) == (1, 9)
     with pytest.raises(ExprError) as exc:
-        compile_expression("start <= deadline and\n  x.__class__", Scope("measure"), Limits())
+        compile_expression("start <= deadline and\n  x.__class__", Scope("measure"), EvalLimits())
     assert exc.value.line == 2
 
 
@@ -405,8 +405,8 @@ def test_template_placeholders_render_plain_values():
 
     scope = Scope("indicator", {"m": ("node", "measure")})
     template = compile_template("{id} of {m.id}: {targets} {{literal}} {baseline.value}",
-                                scope, Limits())
-    frame = Frame(GraphIndex(GRAPH), AS_OF, {}, Limits())
+                                scope, EvalLimits())
+    frame = Frame(GraphIndex(GRAPH), AS_OF, {}, EvalLimits())
     frame.at(I1, GRAPH.nodes[I1])
     frame.vars["m"] = NodeView(M1, GRAPH.nodes[M1])
     assert template.render(frame, 1000) == \

@@ -12,7 +12,7 @@ from cputime import cpu_time
 from rulegraph import AS_OF, GRAPH
 
 from nap_rules.errors import InputError
-from nap_rules.lang.runtime import Limits
+from nap_rules.lang.runtime import EvalLimits
 from nap_rules.load.locations import Location
 from nap_rules.ruleset.rules import build_rule
 from nap_rules.run.engine import ENGINE_RULE, evaluate
@@ -21,7 +21,7 @@ SOURCE = Location("rules/hostile.yaml", 3, 5)
 
 
 def rule(assert_: str = "True", *, message: str = "found {id}", kind: str = "measure",
-         let: dict | None = None, limits: Limits = Limits()):
+         let: dict | None = None, limits: EvalLimits = EvalLimits()):
     spec = {"id": "X-HOSTILE-1", "title": "hostile", "severity": "error", "applies_to": kind,
             "assert": assert_, "message": message, "rationale": "r", "references": ["r"],
             "examples": {"pass": "p", "fail": "f"}}
@@ -101,12 +101,27 @@ BAD_TEMPLATES = [
     ("{id!r}", "bad placeholder"),
     ("{id:>999999999}", "bad placeholder"),
     ("{__import__}", "bad placeholder"),
-    ("{targets[0]}", "bad placeholder"),
-    ("{len(title)}", "bad placeholder"),
     ("{}", "bad placeholder"),
     ("{unknown}", "unknown name `unknown`"),
     ("{title.attrs}", "`.attrs` is not a plan field"),
     ("unbalanced { brace", "unmatched `{`"),
+    # a placeholder holds an expression, checked by the same compiler as `assert`
+    ("{id.__class__.__mro__}", "names starting with `_`"),
+    ("{this.__dict__}", "names starting with `_`"),
+    ("{title.format(id)}", "only the listed functions can be called"),
+    ("{getattr(this, 'attrs')}", "`getattr` is not a function of the rule language"),
+    ("{__import__('os').system('id')}", "only the listed functions can be called"),
+    ("{(lambda: 1)()}", "only the listed functions can be called"),
+    ("{f'{id}'}", "f-strings are not allowed"),
+    ("{x := 1}", "unknown format `= 1`"),
+    ("{(x := 1)}", "assignment (`:=`) is not allowed"),
+    ("{id:.999999999}", "at most 12 decimals"),
+    ("{id:.13}", "at most 12 decimals"),
+    ("{id:{id}}", "unknown format `{id}`"),
+    ("{id:%s}", "unknown format `%s`"),
+    ("{id:mony}", "did you mean `money`"),
+    ("{id:" + "9" * 5000 + "}", "message template too long"),
+    ("{'%s' % id:list", "unmatched `{`"),
 ]
 
 
@@ -115,6 +130,25 @@ def test_message_templates_are_not_format_strings(template, fragment):
     with pytest.raises(InputError) as exc:
         rule(message=template)
     assert fragment in exc.value.message
+    assert exc.value.location.file == SOURCE.file
+
+
+def test_placeholder_refusals_point_at_the_character():
+    with pytest.raises(InputError) as exc:
+        rule(message="measure {id}: {title} and {title.__class__}")
+    assert "bad placeholder {title.__class__}" in exc.value.message
+    assert "(expression line 1, column 28)" in exc.value.message  # `title.__class__`
+    with pytest.raises(InputError) as exc:
+        rule(message="{id} costs {start:monee}")
+    assert "(expression line 1, column 19)" in exc.value.message  # the format
+
+
+def test_placeholder_expressions_and_formats_are_allowed():
+    """What a placeholder may hold now: calls, indexes and conditionals of the rule language."""
+    for template in ("{len(title)}", "{responsible[0] if responsible else 'nobody'}",
+                     "{ {'a': 1}['a'] }", "{[y for y in range(start, deadline + 1)]:list}",
+                     "{start:.0} {deadline:money} {start / 3:pct} {as_of:date}"):
+        rule(message=template)
 
 
 CONTAINED_AT_RUN_TIME = [
@@ -189,14 +223,14 @@ def test_a_rule_that_fails_on_one_node_still_runs_on_the_others():
 
 def test_the_step_limit_can_be_raised():
     text = "not any(x < 0 for x in range(0, 1000) for y in range(0, 1000))"
-    low = evaluate(GRAPH, [rule(text, limits=Limits(steps=100_000))], as_of=AS_OF)
+    low = evaluate(GRAPH, [rule(text, limits=EvalLimits(steps=100_000))], as_of=AS_OF)
     assert low and all("raise it with `limits: {steps: N}`" in f.message for f in low)
-    assert evaluate(GRAPH, [rule(text, limits=Limits(steps=50_000_000))], as_of=AS_OF) == []
+    assert evaluate(GRAPH, [rule(text, limits=EvalLimits(steps=50_000_000))], as_of=AS_OF) == []
 
 
 def test_a_rule_over_its_run_budget_stops_with_one_finding():
     text = "len([x for x in range(0, 60000)]) > 0"
-    findings = evaluate(GRAPH, [rule(text, limits=Limits(rule_steps=100_000))], as_of=AS_OF)
+    findings = evaluate(GRAPH, [rule(text, limits=EvalLimits(rule_steps=100_000))], as_of=AS_OF)
     assert len(findings) == 1 and "limit `rule_steps`" in findings[0].message
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from nap_rules.incremental.recheck import check_cached
 
 from nap_rules.check import run_check
-from nap_rules.load.yaml_reader import DEFAULT_LIMITS
+from nap_rules.load.yaml_reader import DEFAULT_READ_LIMITS
 from nap_rules.report import render
 from nap_rules.ruleset.rules import load_rulesets
 
@@ -146,7 +146,7 @@ def test_published_plan_edits(what, tmp_path):
 
 def outcome(plan: Path, cache: Path, rule_dirs=(BENCH_RULES,)):
     rules = load_rulesets(list(rule_dirs))
-    return check_cached(str(plan), rules, as_of=AS_OF, limits=DEFAULT_LIMITS, progress_dirs=(), cache_dir=cache,
+    return check_cached(str(plan), rules, as_of=AS_OF, limits=DEFAULT_READ_LIMITS, progress_dirs=(), cache_dir=cache,
                         params_override={})
 
 
@@ -230,7 +230,7 @@ def test_the_standard_rules_recheck_an_edited_goal_file_of_the_published_plan(tm
     rules = load_rulesets([ROOT / "rules"])
 
     def run():
-        return check_cached(str(plan), rules, as_of=AS_OF, limits=DEFAULT_LIMITS, progress_dirs=(), cache_dir=cache,
+        return check_cached(str(plan), rules, as_of=AS_OF, limits=DEFAULT_READ_LIMITS, progress_dirs=(), cache_dir=cache,
                             params_override={})
 
     run()
@@ -289,9 +289,9 @@ def test_a_snapshot_of_another_shape_is_a_full_run(generated, tmp_path):
     cache = tmp_path / "cache"
     rules = load_rulesets([BENCH_RULES])
     outcome(plan, cache)
-    files = FileCache(cache, DEFAULT_LIMITS)
-    list_files(str(plan), DEFAULT_LIMITS, (), files)
-    name = run_key(files, rules, {}, AS_OF, DEFAULT_LIMITS, str(plan), ())
+    files = FileCache(cache, DEFAULT_READ_LIMITS)
+    list_files(str(plan), DEFAULT_READ_LIMITS, (), files)
+    name = run_key(files, rules, {}, AS_OF, DEFAULT_READ_LIMITS, str(plan), ())
     snapshot = files.get(name, SNAPSHOT_TYPES)
     assert snapshot is not None and outcome(plan, cache).incremental
     for broken in (snapshot._replace(files=()), snapshot._replace(missing=None), dict(snapshot._asdict()),

@@ -64,11 +64,11 @@ def test_bom_and_crlf_are_read_with_the_same_locations():
 
 
 def test_file_size_limit(tmp_path):
-    from nap_rules.load.yaml_reader import Limits, load_yaml_file
+    from nap_rules.load.yaml_reader import ReadLimits, load_yaml_file
     path = tmp_path / "big.yaml"
     path.write_text("a: " + "x" * 2000 + "\n")
     with pytest.raises(InputError) as info:
-        load_yaml_file(path, "big.yaml", Limits(max_file_bytes=1000))
+        load_yaml_file(path, "big.yaml", ReadLimits(max_file_bytes=1000))
     assert "limit max_file_bytes" in info.value.message
 
 

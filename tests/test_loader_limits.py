@@ -9,7 +9,7 @@ import pytest
 
 from nap_rules.errors import InputError
 from nap_rules.load.locations import Location
-from nap_rules.load.yaml_reader import HAVE_C_LOADER, Limits, load_yaml_text
+from nap_rules.load.yaml_reader import HAVE_C_LOADER, ReadLimits, load_yaml_text
 
 PARSERS = [pytest.param(True, id="pure")] + ([pytest.param(False, id="c")] if HAVE_C_LOADER else [])
 
@@ -39,7 +39,7 @@ def test_very_deep_nesting_is_refused_without_crashing(pure):
 @pytest.mark.parametrize("pure", PARSERS)
 def test_a_raised_depth_limit_reads_deep_files_without_recursion(pure):
     depth = 1500  # beyond Python's recursion limit (1000)
-    data = load_yaml_text("x: " + "[" * depth + "1" + "]" * depth + "\n", "f.yaml", Limits(max_depth=depth + 2), pure=pure)
+    data = load_yaml_text("x: " + "[" * depth + "1" + "]" * depth + "\n", "f.yaml", ReadLimits(max_depth=depth + 2), pure=pure)
     level = 0
     node = data["x"]
     while isinstance(node, list):
@@ -125,7 +125,7 @@ def test_yaml_only_line_breaks_are_refused_raw_and_read_escaped_but_u0085(pure, 
 def test_the_node_bound_holds_through_aliases(pure):
     lines = ["a0: &a0 [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 8)]
-    limits = Limits(max_alias_uses=10**9, max_nodes=100_000)
+    limits = ReadLimits(max_alias_uses=10**9, max_nodes=100_000)
     with pytest.raises(InputError) as info:
         load_yaml_text("\n".join(lines) + "\n", "f.yaml", limits, pure=pure)
     assert "more than 100000 values in one file (limit max_nodes" in info.value.message

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nap_rules.errors import InputError
-from nap_rules.lang.runtime import Limits
+from nap_rules.lang.runtime import EvalLimits
 from nap_rules.ruleset.rules import load_rulesets
 
 GOOD_RULE = """\
@@ -162,10 +162,10 @@ def test_bad_message_placeholder(tmp_path):
     text = ruleset(GOOD_RULE.format(id="NAP-TIME-002").replace("{measure.id}",
                                                                "{measure.idd}"))
     error = refused(tmp_path, text)
-    assert "rule NAP-TIME-002, message: placeholder {measure.idd}" in error.message
+    assert "rule NAP-TIME-002, message: bad placeholder {measure.idd}" in error.message
     assert "measure has no field `idd`" in error.message
     line = text.splitlines()[error.location.line - 1]
-    assert line[error.location.column - 1:].startswith("{measure.idd}")
+    assert line[error.location.column - 1:].startswith("measure.idd}")  # the expression in the braces
 
 
 def test_format_spec_in_a_message_is_refused(tmp_path):
@@ -226,8 +226,8 @@ def test_expression_length_limit_is_configurable(tmp_path):
         '"not bad_years"', f'"{long_assert}"'))
     write(tmp_path / "rules", "long.yaml", text)
     with pytest.raises(InputError, match="limit `expression_length` = 100"):
-        load_rulesets([tmp_path / "rules"], limits=Limits(expression_length=100))
-    assert load_rulesets([tmp_path / "rules"], limits=Limits(expression_length=1000))
+        load_rulesets([tmp_path / "rules"], limits=EvalLimits(expression_length=100))
+    assert load_rulesets([tmp_path / "rules"], limits=EvalLimits(expression_length=1000))
 
 
 def test_the_contract_example_loads(tmp_path):
@@ -250,3 +250,31 @@ def test_the_contract_example_loads(tmp_path):
         """)
     write(tmp_path / "rules", "time.yaml", example)
     assert [r.id for r in load_rulesets([tmp_path / "rules"])] == ["NAP-TIME-002"]
+
+
+def test_yml_files_load_like_yaml_files(tmp_path):
+    write(tmp_path / "rules", "time.yml", ruleset(GOOD_RULE.format(id="NAP-TIME-002")))
+    assert [r.id for r in load_rulesets([tmp_path / "rules"])] == ["NAP-TIME-002"]
+
+
+def test_a_rule_folder_without_rule_files_is_an_error(tmp_path):
+    write(tmp_path / "rules", "notes.txt", "not a rule file")
+    with pytest.raises(InputError) as exc:
+        load_rulesets([tmp_path / "rules"])
+    assert "no rule file in this folder (rule files end in .yaml or .yml)" in str(exc.value)
+
+
+def test_every_problem_of_the_rule_files_is_reported_in_one_run(tmp_path):
+    bad = GOOD_RULE.format(id="MY-001").replace('"not bad_years"', '"not bad_yeras"')
+    worse = GOOD_RULE.format(id="MY-002").replace("{measure.id}", "{measure.idd}")
+    write(tmp_path / "rules", "a.yaml", ruleset(bad, worse, GOOD_RULE.format(id="MY-003")))
+    write(tmp_path / "rules", "b.yaml", ruleset(GOOD_RULE.format(id="MY-003"))
+          .replace("severity: warning", "severity: warn"))
+    with pytest.raises(InputError) as exc:
+        load_rulesets([tmp_path / "rules"])
+    lines = str(exc.value).splitlines()
+    assert len(lines) == 3, lines
+    assert "a.yaml:11:18: " in lines[0] and "unknown name `bad_yeras`" in lines[0]
+    assert "a.yaml:" in lines[1] and "measure has no field `idd`" in lines[1]
+    assert "b.yaml:5:5: " in lines[2] and "severity" in lines[2]
+    assert [p.message for p in exc.value.problems][0] == exc.value.message

@@ -5,57 +5,58 @@ Nothing here ever calls `eval`, `compile` or `getattr` on user text: the parsed 
 node by node, anything not explicitly allowed is refused with its position, and every allowed
 node becomes a small Python function. `a.b` reads plan field `b` (or mapping key `b`) through
 `read_field`, never a Python attribute.
+
+The compiler is one class, `_Compiler`, in four parts: this module (names, fields, constants,
+the rule file's `define` entries), `operators` (arithmetic, logic, comparisons, displays),
+`comprehensions` (the `for`/`if` loop) and `calls` (functions of the language and defined ones).
 """
 
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 
-from ..model.fields import (
-    ALL_FIELD_NAMES,
-    KINDS,
-    REL_SOURCE,
-    REL_TARGET,
-    RELS,
-    STRUCTURAL_RELS,
-    fields_of,
-)
+from ..model.fields import ALL_FIELD_NAMES, fields_of
 from ..model.index import NodeView
 from ..model.values import render
+from .calls import NOT_FUNCTIONS_HINT, Calls, StaticType, hint
+from .comprehensions import Comprehensions
 from .functions import FUNCTIONS
-from .runtime import (
-    EvalError,
-    Frame,
-    LimitError,
-    Limits,
-    bounder,
-    iterate,
-    make_binop,
-    make_compare,
-    read_field,
-    size_cost,
-    subscript,
+from .operators import Operators
+from .runtime import (  # noqa: F401 - EvalError, LimitError and bounder are re-exported
+    SPECIAL_NAMES, EvalError, EvalLimits, Frame, LimitError, bounder, read_field,
 )
-
-SPECIAL_NAMES = ("this", "as_of", "params")
-
-# A static type for load-time field checks: ("node", kind) or ("nodes", kind), else None.
-StaticType = tuple | None
 
 
 class ExprError(Exception):
-    """An expression refused when its rule file loads; `line` 1-based, `col` 0-based, in the text."""
+    """An expression refused when its rule file loads; `line` 1-based, `col` 0-based, in the text
+    of the expression, or of the `define` entry `definition` when it is set."""
 
-    def __init__(self, message: str, line: int = 1, col: int = 0):
+    def __init__(self, message: str, line: int = 1, col: int = 0, definition=None):
         super().__init__(message)
         self.message = message
         self.line = line
         self.col = col
+        self.definition = definition
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A `define` entry: a named value (`params` empty) or a function of `params`."""
+
+    name: str
+    params: tuple
+    text: str
+    tree: ast.Expression = field(repr=False, compare=False)
+    sees: frozenset = frozenset()  # the definitions its text may use: those above it
+    origin: Any = field(default=None, repr=False, compare=False)  # where it is written
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name}({', '.join(self.params)})" if self.params else self.name
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Scope:
     lets: Mapping[str, StaticType] = field(default_factory=dict)  # let names in scope
     params: frozenset = frozenset()  # rule parameters, read as `params.name`
     hidden_lets: Mapping[str, str] = field(default_factory=dict)  # name -> why not in scope
+    defines: Mapping[str, Definition] = field(default_factory=dict)  # the file's definitions
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class Compiled:
     static: StaticType = None
 
 
-def compile_expression(text: str, scope: Scope, limits: Limits) -> Compiled:
+def compile_expression(text: str, scope: Scope, limits: EvalLimits) -> Compiled:
     """Check and compile one expression; raise ExprError (with position) on anything refused."""
     if not isinstance(text, str):
         raise ExprError(f"an expression must be text, not {render(text, 40)}")
@@ -100,10 +102,65 @@ def _parse(text: str) -> ast.Expression:
         raise ExprError("expression too complex to parse") from None
 
 
-_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
-           ast.Mod: "%", ast.Pow: "**"}
-_CMPOPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-           ast.In: "in", ast.NotIn: "not in"}
+
+# --- definitions -------------------------------------------------------------------------------
+
+_DEFINITION_KEY = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\((\s*[A-Za-z][A-Za-z0-9_]*\s*"
+                             r"(?:,\s*[A-Za-z][A-Za-z0-9_]*\s*)*)?\))?\s*")
+
+
+def parse_definition(key, text, sees: frozenset = frozenset(), origin=None) -> Definition:
+    """The `define` entry `key: text`, which may use the definitions named in `sees`.
+
+    ExprError without `definition` for a bad key, with it for a refusal inside `text`.
+    """
+    m = _DEFINITION_KEY.fullmatch(str(key))
+    if m is None:
+        raise ExprError(f"bad definition name {str(key)!r}: write `name` for a value or "
+                        "`name(a, b)` for a function of a and b")
+    name = m.group(1)
+    params = tuple(p.strip() for p in (m.group(2) or "").split(",") if p.strip())
+    for n in (name, *params):
+        if n.startswith("_") or n in FUNCTIONS or n in SPECIAL_NAMES:
+            raise ExprError(f"`{n}` cannot be defined: it is a function or a reserved name")
+    if len(set(params)) != len(params):
+        raise ExprError(f"definition `{name}` names a parameter twice")
+    if not isinstance(text, str):
+        raise ExprError(f"definition `{name}`: an expression must be text, not {render(text, 40)}")
+    definition = Definition(name, params, text, None, frozenset(sees), origin)
+    try:
+        tree = _parse(text)
+    except ExprError as exc:
+        raise ExprError(exc.message, exc.line, exc.col, definition) from None
+    return Definition(name, params, text, tree, frozenset(sees), origin)
+
+
+def check_definitions(definitions: Mapping[str, Definition]) -> None:
+    """Refuse a definition that uses itself or one below it: there is no recursion."""
+    for definition in definitions.values():
+        tree = definition.tree
+        bound = set(definition.params) | {n.id for c in ast.walk(tree) if isinstance(c, ast.comprehension)
+                                         for n in ast.walk(c.target) if isinstance(n, ast.Name)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Name) or node.id not in definitions or node.id in bound \
+                    or node.id in definition.sees:
+                continue
+            what = ("uses itself" if node.id == definition.name
+                    else f"uses `{node.id}`, which is defined below it")
+            line, col = _column(definition.text, node)
+            raise ExprError(f"`{definition.name}` {what}: a definition may use only the "
+                            "definitions above it (no recursion)", line, col, definition)
+
+
+def _column(text: str, node) -> tuple[int, int]:
+    """(line, 0-based column in characters) of an ast node of `_parse(text)`."""
+    lines = text.split("\n")
+    line = getattr(node, "lineno", 1)
+    source = ("(" if line == 1 else "") + (lines[line - 1] if line <= len(lines) else "")
+    col = len(source.encode()[:getattr(node, "col_offset", 0)].decode(errors="ignore"))
+    return line, max(col - (line == 1), 0)
+
+
 _REFUSED = {
     ast.Lambda: "lambda is not allowed",
     ast.NamedExpr: "assignment (`:=`) is not allowed",
@@ -115,39 +172,50 @@ _REFUSED = {
     ast.YieldFrom: "`yield` is not allowed",
     ast.Slice: "a slice is only allowed inside `[...]`",
 }
-_NOT_FUNCTIONS_HINT = "see docs/rules-language.md for the functions a rule may call"
 
 
-class _Compiler:
-    def __init__(self, text: str, scope: Scope, limits: Limits):
-        self.lines = text.split("\n")
+class _Compiler(Operators, Comprehensions, Calls):
+    """Compiles one expression of one rule; expands the definitions it uses in place."""
+
+    def __init__(self, text: str, scope: Scope, limits: EvalLimits):
+        self.text = text  # the text being compiled: the expression, or a definition in it
+        self.length = len(text)  # with the text of every definition expanded
         self.scope = scope
         self.limits = limits
         self.fields: set[str] = set()
         self.own_fields = fields_of(scope.kind)
         self.slots = 0
+        self.inside: Definition | None = None  # the definition being expanded
+        self.values: dict = {}  # defined value -> (fn, static, its own depth), compiled once
+        self.deepest = 0  # the deepest nesting reached so far
 
     # --- errors ------------------------------------------------------------------------------
 
     def error(self, node, message: str) -> ExprError:
-        line = getattr(node, "lineno", 1)
-        col = getattr(node, "col_offset", 0)
         # ast columns are UTF-8 byte offsets in the wrapped text "(" + text.
-        source = ("(" if line == 1 else "") + self.lines[line - 1] if line <= len(self.lines) else ""
-        col = len(source.encode()[:col].decode(errors="ignore")) - (line == 1)
-        return ExprError(message, line, max(col, 0))
+        line, col = _column(self.text, node)
+        return ExprError(message, line, col, self.inside)
 
     def unknown_name(self, node, name: str) -> ExprError:
+        if self.inside is not None:
+            if name in self.scope.defines:
+                return self.error(node, f"`{name}` is defined below `{self.inside.name}`: a "
+                                        "definition may use only the definitions above it")
+            if name in self.scope.lets or name in self.scope.hidden_lets:
+                return self.error(node, f"`{name}` is a name of the rule, which a definition "
+                                        "does not see: pass it as a parameter")
         if name in self.scope.hidden_lets:
             return self.error(node, f"`{name}` {self.scope.hidden_lets[name]}")
         candidates = (list(self.own_fields) + list(self.scope.lets) + list(SPECIAL_NAMES)
-                      + list(FUNCTIONS))
+                      + list(FUNCTIONS) + list(self.scope.defines))
         return self.error(node, f"unknown name `{name}`: not a field of {self.scope.kind}, "
-                                f"a `let` name or a comprehension variable{_hint(name, candidates)}")
+                                f"a `let` name or a comprehension variable{hint(name, candidates)}")
 
     # --- dispatch ----------------------------------------------------------------------------
 
     def compile(self, node, env: dict, depth: int):
+        if depth > self.deepest:
+            self.deepest = depth
         if depth > self.limits.expression_depth:
             raise self.error(node, self.limits.refusal("expression_depth",
                                                        "expression nested too deeply"))
@@ -179,7 +247,7 @@ class _Compiler:
 
     def decimal_literal(self, node) -> Decimal:
         """A fractional literal as the exact decimal written, never a binary float."""
-        segment = ast.get_source_segment("(" + "\n".join(self.lines) + "\n)", node) or ""
+        segment = ast.get_source_segment("(" + self.text + "\n)", node) or ""
         try:
             v = Decimal(segment.replace("_", ""))
         except InvalidOperation:
@@ -195,8 +263,14 @@ class _Compiler:
         if name in env:
             slot, static = env[name]
             return (lambda fr: fr.vars[slot]), static
-        if name in self.scope.lets:
+        if self.inside is None and name in self.scope.lets:
             return (lambda fr: fr.vars[name]), self.scope.lets[name]
+        definition = self.definition(name)
+        if definition is not None:
+            if definition.params:
+                raise self.error(node, f"`{name}` is a defined function: call it, as "
+                                       f"`{definition.signature}`")
+            return self.expand(node, definition, (), depth)
         if name == "this":
             return Frame.this, ("node", self.scope.kind)
         if name == "as_of":
@@ -220,17 +294,17 @@ class _Compiler:
             if attr not in self.scope.params:
                 declared = ", ".join(sorted(self.scope.params)) or "none"
                 raise self.error(node, f"unknown parameter `{attr}` (declared under `params`: "
-                                       f"{declared}){_hint(attr, self.scope.params)}")
+                                       f"{declared}){hint(attr, self.scope.params)}")
             return (lambda fr: fr.params[attr]), None
         get_base, static = self.compile(base, env, depth)
         if static and static[0] == "node":
             allowed = fields_of(static[1])
             if attr not in allowed:
                 raise self.error(node, f"{static[1]} has no field `{attr}`"
-                                       f"{_hint(attr, allowed)}")
+                                       f"{hint(attr, allowed)}")
         elif attr not in ALL_FIELD_NAMES:
             raise self.error(node, f"`.{attr}` is not a plan field: `a.b` reads plan field `b` of "
-                                   f"node `a` or key `b` of a mapping{_hint(attr, ALL_FIELD_NAMES)}")
+                                   f"node `a` or key `b` of a mapping{hint(attr, ALL_FIELD_NAMES)}")
         def read(fr):
             v = get_base(fr)
             if type(v) is NodeView:
@@ -238,542 +312,87 @@ class _Compiler:
             return read_field(v, attr)
         return read, None
 
-    # --- operators ---------------------------------------------------------------------------
+    # --- definitions -------------------------------------------------------------------------
 
-    def c_BinOp(self, node, env, depth):
-        symbol = _BINOPS.get(type(node.op))
-        if symbol is None:
-            raise self.error(node, "bitwise and matrix operators are not part of the rule language")
-        left, ls = self.compile(node.left, env, depth)
-        right, rs = self.compile(node.right, env, depth)
-        op = make_binop(symbol, self.limits)
-        static = ls if symbol == "+" and ls == rs and ls and ls[0] == "nodes" else None
-        return (lambda fr: op(fr, left(fr), right(fr))), static
+    def definition(self, name: str) -> Definition | None:
+        """The definition `name` stands for here, if any: inside a definition, only those above."""
+        definition = self.scope.defines.get(name)
+        if definition is None or (self.inside is not None and name not in self.inside.sees):
+            return None
+        return definition
 
-    def c_UnaryOp(self, node, env, depth):
-        operand = self.value(node.operand, env, depth)
-        if isinstance(node.op, ast.Not):
-            return (lambda fr: not operand(fr)), None
-        if isinstance(node.op, ast.USub):
-            return (lambda fr: -operand(fr)), None
-        if isinstance(node.op, ast.UAdd):
-            return (lambda fr: +operand(fr)), None
-        raise self.error(node, "bitwise operators are not part of the rule language")
+    def expand(self, node, definition: Definition, args, depth):
+        """Compile `definition` in place, its parameters bound to `args` ((fn, static) pairs).
 
-    def c_BoolOp(self, node, env, depth):
-        parts = [self.value(v, env, depth) for v in node.values]
-        if len(parts) == 2:
-            a, b = parts
-            if isinstance(node.op, ast.And):
-                return (lambda fr: a(fr) and b(fr)), None
-            return (lambda fr: a(fr) or b(fr)), None
-        if isinstance(node.op, ast.And):
-            def conj(fr):
-                v = None
-                for p in parts:
-                    v = p(fr)
-                    if not v:
-                        return v
-                return v
-            return conj, None
-
-        def disj(fr):
-            v = None
-            for p in parts:
-                v = p(fr)
-                if v:
-                    return v
-            return v
-        return disj, None
-
-    def c_Compare(self, node, env, depth):
-        first = self.value(node.left, env, depth)
-        steps = []
-        operands = [node.left] + node.comparators
-        for i, (op, right) in enumerate(zip(node.ops, node.comparators)):
-            get = self.value(right, env, depth)
-            if isinstance(op, (ast.Is, ast.IsNot)):
-                if not any(isinstance(o, ast.Constant) and o.value is None
-                           for o in (operands[i], right)):
-                    raise self.error(node, "`is` and `is not` only compare with None; "
-                                           "use `==` and `!=`")
-                fn = _is if isinstance(op, ast.Is) else _is_not
-            else:
-                fn = make_compare(_CMPOPS[type(op)])
-            steps.append((fn, get))
-        if len(steps) == 1:
-            (fn, second), = steps
-            if fn is _is_not and isinstance(node.comparators[0], ast.Constant):
-                return (lambda fr: first(fr) is not None), None
-            if fn is _is and isinstance(node.comparators[0], ast.Constant):
-                return (lambda fr: first(fr) is None), None
-            right = node.comparators[0]
-            if isinstance(right, ast.Constant) and not isinstance(right.value, str):
-                value = second(None)
-                return (lambda fr: fn(fr, first(fr), value)), None
-            return (lambda fr: fn(fr, first(fr), second(fr))), None
-
-        def chain(fr):
-            left = first(fr)
-            for fn, get in steps:
-                right = get(fr)
-                if not fn(fr, left, right):
-                    return False
-                left = right
-            return True
-        return chain, None
-
-    def c_IfExp(self, node, env, depth):
-        test = self.value(node.test, env, depth)
-        body, bs = self.compile(node.body, env, depth)
-        orelse, os_ = self.compile(node.orelse, env, depth)
-        return (lambda fr: body(fr) if test(fr) else orelse(fr)), (bs if bs == os_ else None)
-
-    def c_Subscript(self, node, env, depth):
-        container = self.value(node.value, env, depth)
-        index = self.index(node.slice, env, depth)
-        if isinstance(node.slice, ast.Slice):
-            def copy(fr):
-                part = subscript(container(fr), index(fr))
-                fr.charge(size_cost(part))
-                return part
-            return copy, None
-
-        def item(fr):
-            c = container(fr)
-            if type(c) is dict:
-                i = index(fr)
-                if i in c:
-                    return c[i]
-                return subscript(c, i)
-            return subscript(c, index(fr))
-        return item, None
-
-    def index(self, node, env, depth):
-        if not isinstance(node, ast.Slice):
-            return self.value(node, env, depth)
-        parts = [None if p is None else self.value(p, env, depth)
-                 for p in (node.lower, node.upper, node.step)]
-        lower, upper, step = (p or (lambda fr: None) for p in parts)
-
-        def make_slice(fr):
-            bounds = (lower(fr), upper(fr), step(fr))
-            if any(b is not None and (not isinstance(b, int) or isinstance(b, bool))
-                   for b in bounds):
-                raise EvalError("slice bounds must be whole numbers")
-            if bounds[2] == 0:
-                raise EvalError("slice step cannot be zero")
-            return slice(*bounds)
-        return make_slice
-
-    # --- displays ----------------------------------------------------------------------------
-
-    def c_List(self, node, env, depth):
-        items = [self.value(e, env, depth) for e in node.elts]
-        return (lambda fr: [f(fr) for f in items]), None
-
-    def c_Tuple(self, node, env, depth):
-        items = [self.value(e, env, depth) for e in node.elts]
-        return (lambda fr: tuple(f(fr) for f in items)), None
-
-    def c_Set(self, node, env, depth):
-        items = [self.value(e, env, depth) for e in node.elts]
-
-        def make_set(fr):
-            try:
-                return {f(fr) for f in items}
-            except TypeError:
-                raise EvalError("lists and mappings cannot be members of a set") from None
-        return make_set, None
-
-    def c_Dict(self, node, env, depth):
-        if any(k is None for k in node.keys):
-            raise self.error(node, "unpacking with `**` is not allowed")
-        pairs = [(self.value(k, env, depth), self.value(v, env, depth))
-                 for k, v in zip(node.keys, node.values)]
-
-        def make_dict(fr):
-            try:
-                return {k(fr): v(fr) for k, v in pairs}
-            except TypeError:
-                raise EvalError("lists and mappings cannot be mapping keys") from None
-        return make_dict, None
-
-    # --- comprehensions ----------------------------------------------------------------------
-
-    def bind_target(self, target, env, static, inner: dict):
-        if isinstance(target, ast.Name):
-            name = target.id
-            if name.startswith("_") or name in FUNCTIONS or name in SPECIAL_NAMES:
-                raise self.error(target, f"`{name}` cannot be a loop variable: "
-                                         "it is a function or a reserved name")
-            self.slots += 1
-            slot = f"{name}#{self.slots}"
-            inner[name] = (slot, static)
-
-            def bind(fr, item):
-                fr.vars[slot] = item
-            return bind
-        if isinstance(target, ast.Tuple):
-            binders = [self.bind_target(t, env, None, inner) for t in target.elts]
-            n = len(binders)
-
-            def unpack(fr, item):
-                if not isinstance(item, (tuple, list)) or len(item) != n:
-                    raise EvalError(f"cannot unpack {render(item, 60)} into {n} names")
-                for b, v in zip(binders, item):
-                    b(fr, v)
-            return unpack
-        raise self.error(target, "a loop variable must be a name or names: `for x in ...`, "
-                                 "`for k, v in ...`")
-
-    def loop(self, generators, elt, env, depth):
-        """Compile the `for`/`if` clauses: returns (generator over bindings, inner env).
-
-        `elt` is the element expression(s), for the step cost of each item. The result also
-        carries `.single`: for one `for` clause, (iterable, bind, conds, cost), so that list,
-        set and mapping comprehensions can loop without a generator.
+        Its text counts towards the expression's length, and its nesting towards the depth. A
+        defined value (no parameters) sees nothing of the place it is used in, so it is compiled
+        once per expression and counted once; a function is expanded at each call.
         """
-        clauses = []
-        env = dict(env)
-        for n, gen in enumerate(generators):
-            if gen.is_async:
-                raise self.error(gen.target, "`async for` is not allowed")
-            get_iter, static = self.compile(gen.iter, env, depth)
-            element = ("node", static[1]) if static and static[0] == "nodes" else None
-            inner: dict = {}
-            bind = self.bind_target(gen.target, env, element, inner)
-            env.update(inner)
-            conds = tuple(self.value(c, env, depth) for c in gen.ifs)
-            # One step per expression node evaluated for each item: the conditions, the next
-            # clause's iterable, and for the last clause the element itself.
-            body = list(gen.ifs) + ([generators[n + 1].iter] if n + 1 < len(generators)
-                                    else [elt])
-            cost = 1 + sum(_size(b) for b in body)
-            clauses.append((get_iter, bind, conds, cost))
-        last = len(clauses) - 1
-
-        def run(fr, i=0):
-            get_iter, bind, conds, cost = clauses[i]
-            for item in iterate(fr, get_iter(fr)):
-                steps = fr.steps + cost
-                if steps > fr.next_check:
-                    fr.checkpoint(steps)
-                fr.steps = steps
-                bind(fr, item)
-                for c in conds:
-                    if not c(fr):
-                        break
-                else:
-                    if i == last:
-                        yield
-                    else:
-                        yield from run(fr, i + 1)
-        return _Loop(run, clauses[0] if len(clauses) == 1 else None), env
-
-    def collected(self, make, loop, emit_fns):
-        limits = self.limits
-        cap = limits.sequence_length
-        run = loop.run
-        if loop.single is not None:
-            get_iter, bind, conds, cost = loop.single
-            emit_one = emit_fns[0] if len(emit_fns) == 1 else None
-            emit_two = emit_fns if len(emit_fns) == 2 else None
-
-            def build_single(fr):
-                out, add = make()
-                for item in iterate(fr, get_iter(fr)):
-                    steps = fr.steps + cost
-                    if steps > fr.next_check:
-                        fr.checkpoint(steps)
-                    fr.steps = steps
-                    bind(fr, item)
-                    for c in conds:
-                        if not c(fr):
-                            break
-                    else:
-                        if emit_one is not None:
-                            add(emit_one(fr))
-                        else:
-                            add(emit_two[0](fr), emit_two[1](fr))
-                        if len(out) > cap:
-                            raise LimitError(limits.refusal("sequence_length",
-                                                            "collection too long"))
-                return out
-            return build_single
-
-        def build(fr):
-            out, add = make()
-            for _ in run(fr):
-                add(*[f(fr) for f in emit_fns])
-                if len(out) > cap:
-                    raise LimitError(limits.refusal("sequence_length", "collection too long"))
-            return out
-        return build
-
-    def c_ListComp(self, node, env, depth):
-        loop, inner = self.loop(node.generators, node.elt, env, depth)
-        elt, static = self.compile(node.elt, inner, depth)
-
-        def make():
-            out = []
-            return out, out.append
-        kind = ("nodes", static[1]) if static and static[0] == "node" else None
-        return self.collected(make, loop, [elt]), kind
-
-    def c_SetComp(self, node, env, depth):
-        loop, inner = self.loop(node.generators, node.elt, env, depth)
-        elt = self.value(node.elt, inner, depth)
-
-        def make():
-            out = set()
-            return out, out.add
-        build = self.collected(make, loop, [elt])
-
-        def build_set(fr):
-            try:
-                return build(fr)
-            except TypeError:
-                raise EvalError("lists and mappings cannot be members of a set") from None
-        return build_set, None
-
-    def c_DictComp(self, node, env, depth):
-        loop, inner = self.loop(node.generators, ast.Tuple([node.key, node.value]), env, depth)
-        key = self.value(node.key, inner, depth)
-        val = self.value(node.value, inner, depth)
-
-        def make():
-            out = {}
-            return out, out.__setitem__
-        build = self.collected(make, loop, [key, val])
-
-        def build_dict(fr):
-            try:
-                return build(fr)
-            except TypeError:
-                raise EvalError("lists and mappings cannot be mapping keys") from None
-        return build_dict, None
-
-    def c_GeneratorExp(self, node, env, depth):
-        raise self.error(node, "a generator expression `(x for ...)` is only allowed as the "
-                               "argument of a function such as any(), all(), sum() or count(); "
-                               "use a list `[x for ...]`")
-
-    def generator_argument(self, node, env, depth):
-        loop, inner = self.loop(node.generators, node.elt, env, depth)
-        elt = self.value(node.elt, inner, depth)
-        run = loop.run
-        if loop.single is None:
-            return lambda fr: (elt(fr) for _ in run(fr))
-        get_iter, bind, conds, cost = loop.single
-
-        def single(fr):  # one `for` clause: the loop of `run` and the element in one generator
-            for item in iterate(fr, get_iter(fr)):
-                steps = fr.steps + cost
-                if steps > fr.next_check:
-                    fr.checkpoint(steps)
-                fr.steps = steps
-                bind(fr, item)
-                for c in conds:
-                    if not c(fr):
-                        break
-                else:
-                    yield elt(fr)
-        return single
-
-    # --- calls -------------------------------------------------------------------------------
-
-    def c_Call(self, node, env, depth):
-        if not isinstance(node.func, ast.Name):
-            raise self.error(node, "only the listed functions can be called, by name "
-                                   f"(no methods, no calling a result); {_NOT_FUNCTIONS_HINT}")
-        name = node.func.id
-        spec = FUNCTIONS.get(name)
-        if spec is None or name in env or name in self.scope.lets:
-            if name.startswith("_"):
-                raise self.error(node, f"`{name}`: names starting with `_` are not allowed")
-            raise self.error(node, f"`{name}` is not a function of the rule language"
-                                   f"{_hint(name, FUNCTIONS)}; {_NOT_FUNCTIONS_HINT}")
-        if node.keywords:
-            raise self.error(node, f"{name}(): keyword arguments are not supported; "
-                                   f"pass arguments by position: {spec.signature}")
-        n = len(node.args)
-        if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
-            raise self.error(node, f"{name}() takes {_arity(spec)}, got {n}: {spec.signature}")
-        self.check_literal_args(node, spec)
-        args = []
-        statics = []
-        for a in node.args:
-            if isinstance(a, ast.GeneratorExp):
-                args.append(self.generator_argument(a, env, depth))
-                statics.append(None)
-            else:
-                fn, st = self.compile(a, env, depth)
-                args.append(fn)
-                statics.append(st)
-        return _call(spec.impl, args), self.call_type(name, node.args, statics)
-
-    def check_literal_args(self, node, spec) -> None:
-        literal = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
-                   for a in node.args]
-        for position, what in spec.literal_args:
-            value = literal[position] if position < len(literal) else None
-            if value is None:
-                continue
-            arg = node.args[position]
-            if what == "kind" and value not in KINDS:
-                raise self.error(arg, f"unknown node kind {value!r}{_hint(value, KINDS)}")
-            if what == "rel" and value not in RELS:
-                raise self.error(arg, f"unknown relation {value!r}{_hint(value, RELS)}")
-            if what == "structural" and value not in STRUCTURAL_RELS:
-                raise self.error(arg, f"{value!r} is not a structural relation "
-                                      f"(children follows {', '.join(STRUCTURAL_RELS)}; "
-                                      "use related() for other relations)")
-            if what == "field":
-                allowed = fields_of(self.scope.kind) if len(node.args) == 1 else ALL_FIELD_NAMES
-                if value not in allowed:
-                    raise self.error(arg, f"unknown field {value!r}{_hint(value, allowed)}")
-            if what == "field_of_kind_arg0" and literal[0] in KINDS:
-                allowed = fields_of(literal[0])
-                if value not in allowed:
-                    raise self.error(arg, f"{literal[0]} has no field {value!r}"
-                                          f"{_hint(value, allowed)}")
-        if spec.name == "sort_by":
-            for arg, value in zip(node.args[1:], literal[1:]):
-                if value is not None and value not in ALL_FIELD_NAMES:
-                    raise self.error(arg, f"unknown field {value!r}"
-                                          f"{_hint(value, ALL_FIELD_NAMES)}")
-
-    def call_type(self, name, args, statics) -> StaticType:
-        first = args[0].value if args and isinstance(args[0], ast.Constant) else None
-        if name == "parent" and first in KINDS:
-            return ("node", first)
-        if name in ("nodes", "descendants", "lookup") and first in KINDS:
-            return ("nodes", first)
-        if name in ("children", "related") and first in REL_TARGET:
-            return ("nodes", REL_TARGET[first])
-        if name == "related_in" and first in REL_SOURCE:
-            return ("nodes", REL_SOURCE[first])
-        if name == "plan":
-            return ("node", "plan")
-        if name == "duplicates_of" and len(args) == 1:
-            return ("nodes", self.scope.kind)
-        arg = statics[0] if statics else None
-        if name in ("first", "last") and arg and arg[0] == "nodes":
-            return ("node", arg[1])
-        if name in ("sort_by", "list") and arg and arg[0] == "nodes":
-            return arg
-        return None
-
-
-def _is(fr, a, b):
-    return a is b
-
-
-def _is_not(fr, a, b):
-    return a is not b
-
-
-def _size(node) -> int:
-    return sum(1 for _ in ast.walk(node))
-
-
-@dataclass(frozen=True)
-class _Loop:
-    run: Callable  # run(fr) -> generator yielding once per binding
-    single: tuple | None  # (iterable, bind, conditions, cost) when there is one `for` clause
-
-
-def _call(impl, args):
-    if not args:
-        return lambda fr: impl(fr)
-    if len(args) == 1:
-        a, = args
-        return lambda fr: impl(fr, a(fr))
-    if len(args) == 2:
-        a, b = args
-        return lambda fr: impl(fr, a(fr), b(fr))
-    return lambda fr: impl(fr, *[f(fr) for f in args])
-
-
-def _arity(spec) -> str:
-    if spec.max_args is None:
-        return f"at least {spec.min_args} argument{'s' * (spec.min_args != 1)}"
-    if spec.min_args == spec.max_args:
-        return f"{spec.min_args} argument{'s' * (spec.min_args != 1)}"
-    return f"{spec.min_args} to {spec.max_args} arguments"
-
-
-def _hint(name: str, candidates) -> str:
-    match = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.7)
-    return f" (did you mean `{match[0]}`?)" if match else ""
-
-
-# --- message templates -----------------------------------------------------------------------
-
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-_PATH = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*")
-
-
-@dataclass(frozen=True)
-class Template:
-    """A message template: literal text and `{field}` / `{name.field}` placeholders."""
-
-    text: str
-    parts: tuple = field(repr=False, compare=False)  # str | Compiled
-    fields: frozenset = frozenset()
-
-    def render(self, fr: Frame, limit: int) -> str:
-        out = []
-        for part in self.parts:
-            out.append(part if type(part) is str else render(part.fn(fr), limit))
-        text = "".join(out)
-        if len(text) > limit:
-            raise LimitError(fr.limits.refusal("sequence_length", "message too long"))
-        return text
-
-
-def compile_template(text: str, scope: Scope, limits: Limits) -> Template:
-    """Check and compile a message template; raise ExprError (col = offset) on a bad placeholder."""
-    if not isinstance(text, str):
-        raise ExprError(f"a message must be text, not {render(text, 40)}")
-    if len(text) > limits.expression_length:
-        raise ExprError(limits.refusal("expression_length", "message template too long"))
-    parts: list = []
-    fields: set = set()
-    pos = 0
-    for m in _PLACEHOLDER.finditer(text):
-        parts.append(text[pos:m.start()])
-        pos = m.end()
-        token = m.group(0)
-        if token in ("{{", "}}"):
-            parts.append(token[0])
-            continue
-        line = text.count("\n", 0, m.start()) + 1
-        col = m.start() - (text.rfind("\n", 0, m.start()) + 1)
-        path = m.group(1)
-        if path is None:
-            raise ExprError(f"unmatched `{token}` in message: write `{token}{token}` for a "
-                            "literal brace", line, col)
-        if not _PATH.fullmatch(path.strip()) or "__" in path:
-            raise ExprError(f"bad placeholder {{{path}}}: a placeholder is a plan field path "
-                            "such as {start} or {measure.start}; no format specs, conversions, "
-                            "indexes, calls or expressions", line, col)
+        if not definition.params and definition.name in self.values:
+            fn, static, own_depth = self.values[definition.name]
+            if depth + own_depth > self.limits.expression_depth:
+                raise self.error(node, self.limits.refusal("expression_depth",
+                                                           "expression nested too deeply"))
+            return fn, static
+        self.length += len(definition.text)
+        if self.length > self.limits.expression_length:
+            raise self.error(node, self.limits.refusal(
+                "expression_length", f"expression too long once its definitions are expanded "
+                                     f"({self.length} characters with `{definition.name}`)"))
+        env = {}
+        binds = []
+        for param, (fn, static) in zip(definition.params, args):
+            self.slots += 1
+            slot = f"{param}#{self.slots}"
+            env[param] = (slot, static)
+            binds.append((slot, fn))
+        outer = (self.text, self.inside, self.deepest)
+        self.text, self.inside, self.deepest = definition.text, definition, depth
         try:
-            compiled = compile_expression(path.strip(), scope, limits)
-        except ExprError as exc:
-            raise ExprError(f"placeholder {{{path}}}: {exc.message}", line, col) from None
-        parts.append(compiled)
-        fields |= compiled.fields
-    parts.append(text[pos:])
-    merged: list = []
-    for part in parts:
-        if type(part) is str and merged and type(merged[-1]) is str:
-            merged[-1] += part
-        elif part != "":
-            merged.append(part)
-    return Template(text, tuple(merged), frozenset(fields))
+            body, static = self.compile(definition.tree.body, env, depth)
+            own_depth = self.deepest - depth
+        finally:
+            self.text, self.inside = outer[:2]
+            self.deepest = max(outer[2], self.deepest)
+        if not binds:
+            fn = _once_per_node(definition.name, body)
+            self.values[definition.name] = (fn, static, own_depth)
+            return fn, static
+        return _bound(binds, body), static
 
 
-__all__ = ["Compiled", "EvalError", "ExprError", "FUNCTIONS", "LimitError", "Limits", "Scope",
-           "SPECIAL_NAMES", "Template", "bounder", "compile_expression", "compile_template"]
+def _bound(binds, body):
+    """`body` with each parameter slot bound to its argument's value, all computed first."""
+    if len(binds) == 1:
+        (slot, arg), = binds
+
+        def call_one(fr):
+            fr.vars[slot] = arg(fr)
+            return body(fr)
+        return call_one
+
+    def call(fr):
+        values = [arg(fr) for _, arg in binds]
+        for (slot, _), value in zip(binds, values):
+            fr.vars[slot] = value
+        return body(fr)
+    return call
+
+
+def _once_per_node(name: str, body):
+    """A defined value reads only the node, its fields and the rule's parameters (never a `let`
+    or a loop variable), so it is computed once per node, however many times the rule uses it."""
+
+    def value(fr):
+        hit = fr.memo.get(name)
+        if hit is not None and hit[0] == fr.key:
+            return hit[1]
+        result = body(fr)
+        fr.memo[name] = (fr.key, result)
+        return result
+    return value
+
+
+__all__ = ["Compiled", "Definition", "EvalError", "ExprError", "FUNCTIONS", "LimitError",
+           "EvalLimits", "Scope", "SPECIAL_NAMES", "bounder", "compile_expression",
+           "check_definitions", "parse_definition", "NOT_FUNCTIONS_HINT"]

@@ -22,7 +22,7 @@ DECIMAL_CONTEXT = decimal.Context(
 
 
 @dataclass(frozen=True)
-class Limits:
+class EvalLimits:
     """Bounds on rule expressions; each can be raised under `limits:` in .nap-rules.yaml.
 
     A step is one expression node evaluated inside a loop, or one item a function or operator
@@ -48,8 +48,11 @@ class EvalError(Exception):
 
 
 class LimitError(EvalError):
-    """An evaluation went over one of the `Limits`."""
+    """An evaluation went over one of the `EvalLimits`."""
 
+
+# The names every expression can read besides fields, lets and loop variables: from the frame.
+SPECIAL_NAMES = ("this", "as_of", "params")
 
 _CHECK_EVERY = 100_000  # steps between two looks at the clock
 
@@ -62,9 +65,9 @@ class Frame:
     """
 
     __slots__ = ("index", "as_of", "params", "limits", "key", "attrs", "vars", "steps",
-                 "next_check", "started")
+                 "next_check", "started", "memo")
 
-    def __init__(self, index, as_of: datetime.date, params: dict, limits: Limits):
+    def __init__(self, index, as_of: datetime.date, params: dict, limits: EvalLimits):
         self.index = index
         self.as_of = as_of
         self.params = params
@@ -75,6 +78,7 @@ class Frame:
         self.steps = 0
         self.next_check = min(limits.steps, _CHECK_EVERY)
         self.started = None
+        self.memo: dict = {}  # defined value -> (node key, value): computed once per node
 
     def at(self, key, attrs) -> None:
         self.key = key
@@ -128,7 +132,7 @@ def size_cost(value) -> int:
     return 0
 
 
-def bounder(limits: Limits):
+def bounder(limits: EvalLimits):
     """A function returning its argument if within the number and size limits, else raising."""
     top = 10 ** limits.number_digits
     digits = limits.number_digits
@@ -153,7 +157,7 @@ def bounder(limits: Limits):
     return bound
 
 
-def bounded(value, limits: Limits):
+def bounded(value, limits: EvalLimits):
     return bounder(limits)(value)
 
 
@@ -165,7 +169,7 @@ def _to_decimal(value, op: str) -> Decimal:
     raise EvalError(f"`{op}` needs numbers, got {type_name(value)}")
 
 
-def make_binop(op: str, limits: Limits):
+def make_binop(op: str, limits: EvalLimits):
     """The bounded function `f(frame, a, b)` for the binary operator `op` (+ - * / // % **).
 
     Numbers stay within `number_digits`; a list or text built by `+` or `*` is checked

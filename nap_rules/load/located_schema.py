@@ -1,5 +1,5 @@
 """Validates a user-written document (rule file, configuration) and raises its first schema
-error as an `InputError` at the offending key, in file order."""
+error (or all of them) as an `InputError` at the offending key, in file order."""
 
 from __future__ import annotations
 
@@ -29,6 +29,19 @@ def check(doc: LocMap, name: str) -> None:
         more = len(problems) - 1
         suffix = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
         raise InputError(message + suffix, loc)
+
+
+def check_all(doc: LocMap, name: str) -> None:
+    """Raise one InputError reporting every schema error of `doc`, in file order."""
+    problems = []
+    for error in validator_for(name).iter_errors(doc):
+        message, path, keyword = explain(error)
+        loc = locate(doc, path, doc.loc)
+        problems.append(((loc.line, loc.column, keyword != "additionalProperties", message),
+                         InputError(message, loc)))
+    if problems:
+        problems.sort(key=lambda p: p[0])
+        raise InputError.combine([error for _, error in problems])
 
 
 def hint(name: str, candidates) -> str:

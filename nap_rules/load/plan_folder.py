@@ -9,8 +9,8 @@ from pathlib import Path
 from ..errors import InputError
 from .locations import Location, LocMap
 from .yaml_reader import (
-    DEFAULT_LIMITS,
-    Limits,
+    DEFAULT_READ_LIMITS,
+    ReadLimits,
     load_yaml_data,
     load_yaml_file,
     read_file_bytes,
@@ -103,11 +103,11 @@ def inside_folder(path: Path, root: Path, display: str) -> Path:
     return real
 
 
-def load_document(path: Path, kind: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False) -> LocMap:
+def load_document(path: Path, kind: str, display: str, limits: ReadLimits = DEFAULT_READ_LIMITS, pure: bool = False) -> LocMap:
     return check_schema_line(load_yaml_file(path, display, limits, pure), kind, display)
 
 
-def load_plan_file(path: Path, kind: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
+def load_plan_file(path: Path, kind: str, display: str, limits: ReadLimits = DEFAULT_READ_LIMITS, pure: bool = False,
                    cache=None) -> PlanFile:
     """One plan file, read and kind-checked; with a `cache` (nap_rules.load.file_cache.FileCache) also
     schema-checked, and taken from the cache when its bytes were seen before."""
@@ -117,7 +117,7 @@ def load_plan_file(path: Path, kind: str, display: str, limits: Limits = DEFAULT
     return load_cached(data, cache.key(data, kind, display), kind, display, limits, pure, cache)
 
 
-def load_cached(data: bytes, key: bytes, kind: str, display: str, limits: Limits, pure: bool, cache) -> PlanFile:
+def load_cached(data: bytes, key: bytes, kind: str, display: str, limits: ReadLimits, pure: bool, cache) -> PlanFile:
     """The plan file of `data` (whose cache entry name is `key`): from the cache, else read,
     schema-checked and stored."""
     from .schema_check import check_document
@@ -152,7 +152,7 @@ def _listdir(folder: Path, display: str) -> list[str]:
         raise InputError(f"cannot read the folder: {exc.strerror or exc}", file=display) from None
 
 
-def list_plan_files(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS,
+def list_plan_files(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS,
                     progress_dirs=()) -> tuple[PlanFiles, list[tuple[Path, str, str]]]:
     """The plan folder (no files loaded yet) and its files as (path, kind, display), in read order.
 
@@ -211,7 +211,7 @@ def list_plan_files(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS,
     return out, listed
 
 
-def read_plan_dir(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
+def read_plan_dir(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS, pure: bool = False,
                   progress_dirs=(), cache=None) -> PlanFiles:
     """All files of a plan folder, loaded and kind-checked; InputError for anything unreadable.
 

@@ -44,7 +44,7 @@ _YAML_ONLY_BREAKS = {
 
 
 @dataclass(frozen=True)
-class Limits:
+class ReadLimits:
     """Bounds on what one input may make us do; each refusal names its limit.
 
     Every limit can be changed on the command line with `--limit NAME=N`.
@@ -59,10 +59,10 @@ class Limits:
 
     @staticmethod
     def names() -> list[str]:
-        return list(Limits.__dataclass_fields__)
+        return list(ReadLimits.__dataclass_fields__)
 
 
-DEFAULT_LIMITS = Limits()
+DEFAULT_READ_LIMITS = ReadLimits()
 
 
 def _shown(tag: str) -> str:
@@ -113,7 +113,7 @@ class _Builder:
     own position and those of its keys or items sit together, written when it closes.
     """
 
-    def __init__(self, file: str, limits: Limits, size: int = 0, text: str = ""):
+    def __init__(self, file: str, limits: ReadLimits, size: int = 0, text: str = ""):
         self.file = file
         self.text = text  # the source, to locate an escape sequence that is refused
         self.limits = limits
@@ -572,7 +572,7 @@ def _reader_error_location(exc, text: str, display: str) -> Location | None:
     return Location(display, *_position(text, position))
 
 
-def load_yaml_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
+def load_yaml_text(text: str, display: str, limits: ReadLimits = DEFAULT_READ_LIMITS, pure: bool = False):
     """Located data of one YAML document given as text (None for an empty file); raises InputError."""
     _check_line_breaks(text, display)
     loader_cls = yaml.SafeLoader if pure or not HAVE_C_LOADER else yaml.CSafeLoader
@@ -596,7 +596,7 @@ def load_yaml_text(text: str, display: str, limits: Limits = DEFAULT_LIMITS, pur
         raise _yaml_error(exc, display, text) from None
 
 
-def load_yaml_bytes(data: bytes, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
+def load_yaml_bytes(data: bytes, display: str, limits: ReadLimits = DEFAULT_READ_LIMITS, pure: bool = False):
     if len(data) > limits.max_file_bytes:
         raise InputError(
             f"file is {len(data)} bytes, over {limits.max_file_bytes} {_limit_hint('max_file_bytes')}",
@@ -605,7 +605,7 @@ def load_yaml_bytes(data: bytes, display: str, limits: Limits = DEFAULT_LIMITS, 
     return load_yaml_text(_decode(data, display), display, limits, pure)
 
 
-def _read_regular_file(path: Path, display: str, limits: Limits) -> bytes:
+def _read_regular_file(path: Path, display: str, limits: ReadLimits) -> bytes:
     """The bytes of a regular file, refusing anything else without blocking on it.
 
     A named pipe, a socket or a device in a plan folder would block or never end a plain
@@ -647,12 +647,12 @@ def _read_regular_file(path: Path, display: str, limits: Limits) -> bytes:
     return data
 
 
-def read_file_bytes(path: Path, display: str, limits: Limits = DEFAULT_LIMITS) -> bytes:
+def read_file_bytes(path: Path, display: str, limits: ReadLimits = DEFAULT_READ_LIMITS) -> bytes:
     """The bytes of one plan file, refusing what is not a regular file or is over the size limit."""
     return _read_regular_file(Path(path), display, limits)
 
 
-def load_yaml_data(data: bytes, display: str, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
+def load_yaml_data(data: bytes, display: str, limits: ReadLimits = DEFAULT_READ_LIMITS, pure: bool = False):
     """Located data of one YAML document given as bytes, the collector paused; raises InputError."""
     # Many small objects make the cyclic collector's passes quadratic-looking; nothing here
     # creates cycles, so pause it while building.
@@ -665,7 +665,7 @@ def load_yaml_data(data: bytes, display: str, limits: Limits = DEFAULT_LIMITS, p
             gc.enable()
 
 
-def load_yaml_file(path: Path, display: str | None = None, limits: Limits = DEFAULT_LIMITS, pure: bool = False):
+def load_yaml_file(path: Path, display: str | None = None, limits: ReadLimits = DEFAULT_READ_LIMITS, pure: bool = False):
     """Located data of one YAML file; raises InputError for anything that cannot be read."""
     display = display if display is not None else str(path)
     return load_yaml_data(read_file_bytes(path, display, limits), display, limits, pure)

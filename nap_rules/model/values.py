@@ -2,12 +2,15 @@
 
 A plan value is None, a bool, an int or exact Decimal, text, a date, a list, a set, a mapping,
 a node (NodeView) or a Location. Rules, messages, the HTML report, the catalogue and plan diffs
-all write values through `render`, so a value reads the same wherever it appears.
+all write values through `render`, so a value reads the same wherever it appears, and through
+`format_value` where a message placeholder names a format (`{total:money}`, `{share:pct}`).
 """
 
 from __future__ import annotations
 
 import datetime
+import decimal
+import difflib
 from decimal import Decimal
 from types import GeneratorType
 
@@ -113,3 +116,74 @@ def render(value, limit: int = 10_000) -> str:
     except _Full:
         return "".join(parts)[:limit] + "…"
     return "".join(parts)
+
+# --- formats: how a message placeholder, --explain, the HTML report and diffs write a value ---
+
+FORMAT_NAMES = ("money", "num", "pct", "list", "date")
+MAX_DECIMALS = 12  # `{x:.N}`: N from 0 to this
+
+
+def format_problem(spec: str) -> str | None:
+    """None if `spec` is a known format, else why not (with a suggestion)."""
+    if spec in FORMAT_NAMES:
+        return None
+    if spec.startswith(".") and spec[1:].isdigit() and spec[1:].isascii():
+        if int(spec[1:]) <= MAX_DECIMALS:
+            return None
+        return f"at most {MAX_DECIMALS} decimals (`.0` to `.{MAX_DECIMALS}`)"
+    known = ", ".join(f"`{n}`" for n in FORMAT_NAMES) + ", `.N` (N decimals)"
+    match = difflib.get_close_matches(spec, FORMAT_NAMES, n=1, cutoff=0.5)
+    hint = f" (did you mean `{match[0]}`?)" if match else ""
+    return f"unknown format `{spec}`{hint}; the formats are {known}"
+
+
+def format_value(value, spec: str | None, limit: int = 10_000) -> str:
+    """`value` as a placeholder `{value:spec}` writes it; ValueError if it has the wrong type.
+
+    money: 138,302,992 (thousands separators; two decimals unless whole); num: 25 or 25.50
+    (two decimals unless whole, no separators); pct: 88.44%;
+    .N: N decimals; list: items separated by commas; date: 2024-06-30. Halves round away
+    from zero. None is `none` in every format.
+    """
+    if spec is None or value is None:
+        return render(value, limit)
+    if spec == "list":
+        if isinstance(value, dict):
+            items = [f"{render(k, limit)}: {render(value[k], limit)}" for k in mapping_keys(value)]
+        elif isinstance(value, (list, tuple, range, set, frozenset)):
+            seq = ordered(value) if isinstance(value, (set, frozenset)) else value
+            items = [render(item, limit) for item in seq]
+        else:
+            return render(value, limit)
+        text = ", ".join(items)
+        return text if len(text) <= limit else text[:limit] + "…"
+    if spec == "date":
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return datetime.date.fromisoformat(value).isoformat()
+            except ValueError:
+                pass
+        raise ValueError(f"format `date` needs a date, got {type_name(value)} {render(value, 60)}")
+    if not is_number(value):
+        raise ValueError(f"format `{spec}` needs a number, got {type_name(value)} "
+                         f"{render(value, 60)}")
+    number = Decimal(value)
+    if spec == "money":
+        if number == number.to_integral_value():
+            return f"{int(number):,}"
+        return format(_rounded(number, 2), ",f")
+    if spec == "num":
+        if number == number.to_integral_value():
+            return str(int(number))
+        return format(_rounded(number, 2), "f")
+    if spec == "pct":
+        return format(_rounded(number, 2), "f") + "%"
+    return format(_rounded(number, int(spec[1:])), "f")
+
+
+def _rounded(number: Decimal, places: int) -> Decimal:
+    with decimal.localcontext() as ctx:
+        ctx.prec = max(number.adjusted(), 0) + places + 2
+        return number.quantize(Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)

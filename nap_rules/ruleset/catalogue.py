@@ -87,6 +87,8 @@ def _rule_section(rule: Rule) -> list[str]:
     if rule.params:
         lines.append("params:")
         lines += [f"  {name}: {render(value)}" for name, value in rule.params.items()]
+    if rule.for_each:
+        lines += ["for_each:", f"  {rule.for_each[0]}: {_yaml_text(rule.for_each[1])}"]
     if rule.let:
         lines.append("let:")
         lines += [f"  {name}: {_yaml_text(text)}" for name, text in rule.let]
@@ -95,8 +97,8 @@ def _rule_section(rule: Rule) -> list[str]:
     if rule.detail:
         lines.append(f"detail: {_yaml_text(rule.detail)}")
     lines += ["```", "", "Examples:", "",
-              f"- passes on `{rule.examples.passing}`",
-              f"- fails on `{rule.examples.failing}`", ""]
+              f"- passes on {_example(rule.examples.passing, rule.examples.base)}",
+              f"- fails on {_example(rule.examples.failing, rule.examples.base)}", ""]
     return lines
 
 
@@ -128,3 +130,9 @@ def _yaml_text(text: str) -> str:
     """An expression as a one-line double-quoted YAML scalar."""
     flat = " ".join(str(text).split())
     return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _example(side, base) -> str:
+    if isinstance(side, tuple):
+        return f"{len(side)} inline case{'s' * (len(side) != 1)} over `{base}`"
+    return f"`{side}`"

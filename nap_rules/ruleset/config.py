@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from ..errors import InputError
-from ..lang.runtime import Limits
+from ..lang.runtime import EvalLimits
 from ..load import located_schema
 from ..load.located_schema import hint
 from ..load.locations import Location, LocMap, locate
@@ -44,7 +44,7 @@ class Config:
     params: Mapping = field(default_factory=lambda: MappingProxyType({}))  # id -> {name: value}
     baseline: Path | None = None
     waivers: tuple = ()
-    limits: Limits = Limits()
+    limits: EvalLimits = EvalLimits()
     file: str | None = None  # the config file as displayed, None when there is none
     locations: Mapping = field(default_factory=lambda: MappingProxyType({}), compare=False)
 
@@ -130,7 +130,7 @@ def parse_config(doc: LocMap, base: Path, display: str) -> Config:
         for name in values:
             locations[("params", rule_id, name)] = locate(doc, ["params", rule_id, name], doc.loc)
     waivers = tuple(_waiver(doc, i, w) for i, w in enumerate(doc.get("waivers") or []))
-    limits = Limits(**{k: int(v) for k, v in (doc.get("limits") or {}).items()})
+    limits = EvalLimits(**{k: int(v) for k, v in (doc.get("limits") or {}).items()})
     baseline = doc.get("baseline")
     return Config(
         enable=refs("enable"), disable=refs("disable"),

@@ -33,6 +33,9 @@ def explain_rule(rule: Rule) -> str:
     ]
     if rule.where:
         lines += ["where:", *_indent(rule.where), ""]
+    if rule.for_each:
+        name, text = rule.for_each
+        lines += ["for_each:", f"  {name}:", *_indent(text, 4), ""]
     if rule.let:
         lines.append("let:")
         for name, text in rule.let:
@@ -47,11 +50,17 @@ def explain_rule(rule: Rule) -> str:
         lines += [f"points at:   the node's `{rule.at}` field", ""]
     lines += [
         "examples:",
-        f"  passes on: {rule.examples.passing}",
-        f"  fails on:  {rule.examples.failing}",
+        f"  passes on: {_example(rule.examples.passing, rule.examples.base)}",
+        f"  fails on:  {_example(rule.examples.failing, rule.examples.base)}",
     ]
     return "\n".join(lines) + "\n"
 
 
 def _indent(text: str, width: int = 2) -> list[str]:
     return [" " * width + line for line in str(text).strip().splitlines()] or [" " * width]
+
+
+def _example(side, base) -> str:
+    if isinstance(side, tuple):
+        return f"{len(side)} inline case{'s' * (len(side) != 1)} over {base}"
+    return side

@@ -1,8 +1,9 @@
-"""Rule sets: read `*.yaml` rule files, validate them, and compile every expression once.
+"""Rule sets: read `*.yaml` / `*.yml` rule files, validate them, and compile every expression once.
 
 A rule file that cannot be used (bad YAML, a schema error, an unknown field or function in an
 expression, a bad message placeholder, a rule id defined twice) raises `InputError` with the
-file, line and column, before any plan is checked (CONTRACT §3).
+file, line and column, before any plan is checked (CONTRACT §3); every problem of the files
+read is reported in the one error, not only the first.
 """
 
 from __future__ import annotations
@@ -18,35 +19,66 @@ from ..lang.compiler import (
     FUNCTIONS,
     SPECIAL_NAMES,
     Compiled,
+    Definition,
     ExprError,
     Scope,
-    Template,
     compile_expression,
-    compile_template,
 )
-from ..lang.runtime import Limits
+from ..lang.runtime import EvalLimits
+from ..lang.templates import Template, compile_template
 from ..load import located_schema
 from ..load.located_schema import hint as _hint
 from ..load.locations import Location, LocMap, locate
 from ..load.yaml_reader import load_yaml_data, read_file_bytes
 from ..model.fields import fields_of
+from .definitions import SUFFIXES, Libraries, definition_error
+from .positions import Positions
 
 
 @dataclass(frozen=True)
 class Examples:
-    passing: str  # a plan folder on which the rule reports nothing
-    failing: str  # a plan folder on which the rule reports
+    passing: str | tuple  # a plan folder on which the rule reports nothing, or inline cases
+    failing: str | tuple  # a plan folder on which the rule reports, or inline cases
+    base: str | None = None  # the plan folder inline cases patch
+    as_of: str | None = None  # the evaluation date of the examples, YYYY-MM-DD
+
+
+def _examples(spec: Mapping) -> Examples:
+    def side(value):
+        if isinstance(value, list):
+            return tuple(_plain(case) for case in value)
+        return str(value if value is not None else "")
+    return Examples(side(spec.get("pass")), side(spec.get("fail")),
+                    None if spec.get("base") is None else str(spec["base"]),
+                    None if spec.get("as_of") is None else str(spec["as_of"]))
+
+
+def _plain(value):
+    """A loaded YAML value as plain dicts and lists (for patches over a plan file)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
 class CompiledRule:
     where: Compiled | None
+    for_each: tuple | None  # (name, Compiled): the items the rule checks one by one, or None
     lets: tuple  # ((name, Compiled), ...) in order
     assert_: Compiled
     message: Template
     detail: Template | None
     fields: frozenset  # fields of the node the rule reads anywhere
-    limits: Limits
+    limits: EvalLimits
+
+    @property
+    def formats(self) -> dict:
+        """name -> the format the message or detail writes it with (for --explain)."""
+        out = dict(self.detail.formats) if self.detail is not None else {}
+        out.update(self.message.formats)
+        return out
 
 
 @dataclass(frozen=True)
@@ -56,6 +88,7 @@ class Rule:
     severity: str
     applies_to: str
     where: str | None
+    for_each: tuple | None  # (name, expression)
     let: tuple  # ((name, expression), ...) in order
     assert_: str
     message: str
@@ -67,149 +100,203 @@ class Rule:
     detail: str | None
     source: Location
     compiled: CompiledRule = field(compare=False, repr=False)
+    # the definitions in the rule's scope, (signature, text): part of what the rule means, so
+    # that a changed library changes the rule (and the name of a cached run's snapshot)
+    definitions: tuple = ()
 
     def with_severity(self, severity: str) -> "Rule":
         return dataclasses.replace(self, severity=severity)
 
 
-def load_rulesets(dirs: list[Path], limits: Limits = Limits()) -> list[Rule]:
-    """Every rule in the `*.yaml` files of `dirs` (each folder's files in name order)."""
+def rule_files(folder: Path) -> list[Path]:
+    """The rule files of a folder, in name order: `*.yaml` and `*.yml`, not its subfolders."""
+    return sorted(p for p in Path(folder).iterdir() if p.suffix in SUFFIXES and p.is_file())
+
+
+def load_rulesets(dirs: list[Path], limits: EvalLimits = EvalLimits()) -> list[Rule]:
+    """Every rule in the rule files of `dirs` (each folder's files in name order).
+
+    A folder that does not exist or holds no rule file is an error; so is a rule id defined
+    twice. The problems of every file are reported together.
+    """
     rules: list[Rule] = []
     seen: dict[str, Location] = {}
+    problems: list[InputError] = []
+    libraries = Libraries()
     for folder in dirs:
         folder = Path(folder)
         if not folder.is_dir():
             raise InputError("rule folder not found", file=str(folder))
-        for path in sorted(folder.glob("*.yaml")):
-            for rule in load_ruleset_file(path, limits=limits):
+        files = rule_files(folder)
+        if not files:
+            raise InputError("no rule file in this folder (rule files end in .yaml or .yml)",
+                             file=str(folder))
+        for path in files:
+            try:
+                found = load_ruleset_file(path, limits=limits, libraries=libraries)
+            except InputError as exc:
+                problems.append(exc)
+                continue
+            for rule in found:
                 if rule.id in seen:
-                    first = seen[rule.id]
-                    raise InputError(f"duplicate rule id {rule.id} (first defined at {first})",
-                                     rule.source)
+                    problems.append(InputError(f"duplicate rule id {rule.id} (first defined at "
+                                               f"{seen[rule.id]})", rule.source))
+                    continue
                 seen[rule.id] = rule.source
                 rules.append(rule)
+    if problems:
+        raise InputError.combine(problems)
     return rules
 
 
 def load_ruleset_file(path: Path, display: str | None = None,
-                      limits: Limits = Limits()) -> list[Rule]:
+                      limits: EvalLimits = EvalLimits(),
+                      libraries: Libraries | None = None) -> list[Rule]:
+    """The rules of one file; InputError reporting each of its problems."""
     display = display if display is not None else str(path)
     data = read_file_bytes(path, display)
     doc = load_yaml_data(data, display)
     if not isinstance(doc, LocMap):
         raise InputError("a rule file is a mapping with `schema:` and `rules:`",
                          getattr(doc, "loc", None), file=display)
-    located_schema.check(doc, "ruleset")
-    lines = data.decode("utf-8-sig").split("\n")  # decoded already by the loader
+    located_schema.check_all(doc, "ruleset")
+    if "rules" not in doc:
+        raise InputError("a rule file has `rules:`; a file of `define:` only is a library: put "
+                         "it in a subfolder (such as lib/) and pull it in with `use:`", doc.loc)
+    positions = Positions(data.decode("utf-8-sig").split("\n"))  # decoded already by the loader
+    defines = (libraries or Libraries()).definitions(doc, path, display, positions)
     seen: dict[str, Location] = {}
     rules = []
+    problems = []
     for i, spec in enumerate(doc["rules"]):
-        rule = build_rule(spec, locate(doc, ["rules", i], doc.loc), limits, _Positions(lines))
+        try:
+            rule = build_rule(spec, locate(doc, ["rules", i], doc.loc), limits, positions, defines)
+        except InputError as exc:
+            problems.append(exc)
+            continue
         if rule.id in seen:
-            raise InputError(f"duplicate rule id {rule.id} (first defined at {seen[rule.id]})",
-                             rule.source)
+            problems.append(InputError(f"duplicate rule id {rule.id} (first defined at "
+                                       f"{seen[rule.id]})", rule.source))
+            continue
         seen[rule.id] = rule.source
         rules.append(rule)
+    if problems:
+        raise InputError.combine(problems)
     return rules
 
 
 # --- compiling one rule ----------------------------------------------------------------------
 
-class _Positions:
-    """Finds where an expression's text sits in the file, to point errors at the character."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-
-    def locate(self, key_loc: Location, text: str, line: int, col: int) -> tuple[Location, str]:
-        """The file location of (line, col) inside `text`, whose key is at `key_loc`.
-
-        Exact when the expression's line appears verbatim in the file (plain and quoted
-        scalars without escapes, literal blocks); else where the text from that column on
-        first appears after the key (folded blocks); else the key, with the position in words.
-        """
-        text_lines = text.split("\n")
-        wanted = text_lines[line - 1] if line <= len(text_lines) else ""
-        start = key_loc.line - 1
-        end = min(start + len(text_lines) + text.count(" ") + 3, len(self.lines))
-        for n in range(start, end):
-            offset = key_loc.column - 1 if n == start else 0
-            idx = self.lines[n].find(wanted, offset) if wanted.strip() else -1
-            if idx >= 0 and (line == 1 or n > start):
-                return Location(key_loc.file, n + 1, idx + col + 1), ""
-        rest = wanted[col:col + 40].rstrip()
-        for size in range(len(rest), min(3, len(rest)) - 1, -1):
-            for n in range(start, end):
-                offset = key_loc.column - 1 if n == start else 0
-                idx = self.lines[n].find(rest[:size], offset) if size else -1
-                if idx >= 0:
-                    return Location(key_loc.file, n + 1, idx + 1), ""
-        return key_loc, f" (expression line {line}, column {col + 1})"
-
-
-def build_rule(spec: Mapping, source: Location, limits: Limits = Limits(),
-               positions: _Positions | None = None) -> Rule:
+def build_rule(spec: Mapping, source: Location, limits: EvalLimits = EvalLimits(),
+               positions: Positions | None = None,
+               defines: Mapping[str, Definition] | None = None) -> Rule:
     """A compiled Rule from one validated rule entry; InputError on anything refused."""
-    positions = positions or _Positions([])
-    rule_id = str(spec["id"])
-    kind = spec["applies_to"]
-    params = dict(spec.get("params") or {})
-    let_spec = list((spec.get("let") or {}).items())
-    let_names = [name for name, _ in let_spec]
-
-    def where_of(*path) -> Location:
-        return locate(spec, list(path), source)
-
-    def compile_part(path: tuple, text, scope: Scope, template: bool = False):
-        try:
-            if template:
-                return compile_template(text, scope, limits)
-            return compile_expression(text, scope, limits)
-        except ExprError as exc:
-            loc, extra = positions.locate(where_of(*path), str(text), exc.line, exc.col)
-            part = " ".join(str(p) for p in path)
-            raise InputError(f"rule {rule_id}, {part}: {exc.message}{extra}", loc) from None
-
-    for name in let_names:
-        if name in FUNCTIONS or name in SPECIAL_NAMES or name.startswith("_"):
-            raise InputError(f"rule {rule_id}: `{name}` cannot be a `let` name: it is a function "
-                             "or a reserved name", where_of("let", name))
-    if spec.get("at") is not None and spec["at"] not in fields_of(kind):
-        raise InputError(f"rule {rule_id}, at: {kind} has no field {spec['at']!r}"
-                         f"{_hint(spec['at'], fields_of(kind))}", where_of("at"))
-
-    param_names = frozenset(params)
-    why_where = "is a `let` name: `where` is checked before the `let` values are computed"
-    where = None
-    if spec.get("where") is not None:
-        scope = Scope(kind, {}, param_names, {n: why_where for n in let_names})
-        where = compile_part(("where",), spec["where"], scope)
-    lets: list[tuple[str, Compiled]] = []
-    statics: dict = {}
-    for i, (name, text) in enumerate(let_spec):
-        later = {n: "is defined later in `let`; a value may use only those above it"
-                 for n in let_names[i:]}
-        compiled = compile_part(("let", name), text, Scope(kind, dict(statics), param_names, later))
-        lets.append((name, compiled))
-        statics[name] = compiled.static
-    full = Scope(kind, statics, param_names)
-    assert_ = compile_part(("assert",), spec["assert"], full)
-    message = compile_part(("message",), spec["message"], full, template=True)
-    detail = None
-    if spec.get("detail") is not None:
-        detail = compile_part(("detail",), spec["detail"], full, template=True)
-
-    parts = [p for p in (where, assert_, message, detail) if p is not None]
-    read = frozenset().union(*(p.fields for p in parts), *(c.fields for _, c in lets))
-    compiled = CompiledRule(where, tuple(lets), assert_, message, detail, read, limits)
+    compiled = _RuleCompiler(spec, source, limits, positions or Positions([]),
+                             defines or {}).compile()
     examples = spec.get("examples") or {}
+    each_spec = next(iter((spec.get("for_each") or {}).items()), None)
     return Rule(
-        id=rule_id, title=str(spec["title"]), severity=spec["severity"], applies_to=kind,
-        where=spec.get("where"), let=tuple((n, str(t)) for n, t in let_spec),
+        id=str(spec["id"]), title=str(spec["title"]), severity=spec["severity"],
+        applies_to=spec["applies_to"], where=spec.get("where"),
+        for_each=each_spec and (each_spec[0], str(each_spec[1])),
+        let=tuple((n, str(t)) for n, t in (spec.get("let") or {}).items()),
         assert_=str(spec["assert"]), message=str(spec["message"]),
         rationale=str(spec.get("rationale", "")),
         references=tuple(str(r) for r in spec.get("references") or ()),
-        examples=Examples(str(examples.get("pass", "")), str(examples.get("fail", ""))),
-        params=MappingProxyType(params), at=spec.get("at"), detail=spec.get("detail"),
-        source=source, compiled=compiled,
+        examples=_examples(examples),
+        params=MappingProxyType(dict(spec.get("params") or {})), at=spec.get("at"),
+        detail=spec.get("detail"), source=source, compiled=compiled,
+        definitions=tuple(sorted((d.signature, d.text) for d in (defines or {}).values())),
     )
+
+
+class _RuleCompiler:
+    """Checks the names of one rule entry and compiles its parts, in the order they run."""
+
+    def __init__(self, spec, source, limits, positions, defines):
+        self.spec = spec
+        self.source = source
+        self.limits = limits
+        self.positions = positions
+        self.defines = defines
+        self.id = str(spec["id"])
+        self.kind = spec["applies_to"]
+        self.params = frozenset(spec.get("params") or {})
+        self.let_spec = list((spec.get("let") or {}).items())
+        self.let_names = [name for name, _ in self.let_spec]
+        self.each_spec = next(iter((spec.get("for_each") or {}).items()), None)
+
+    def where_of(self, *path) -> Location:
+        return locate(self.spec, list(path), self.source)
+
+    def part(self, path: tuple, text, scope: Scope, template: bool = False):
+        scope = Scope(scope.kind, scope.lets, scope.params, scope.hidden_lets, self.defines)
+        label = " ".join(str(p) for p in path)
+        try:
+            if template:
+                return compile_template(text, scope, self.limits)
+            return compile_expression(text, scope, self.limits)
+        except ExprError as exc:
+            if exc.definition is not None:
+                raise definition_error(exc, f"rule {self.id}, {label}: in definition "
+                                            f"`{exc.definition.name}`", None) from None
+            loc, extra = self.positions.locate(self.where_of(*path), str(text), exc.line, exc.col)
+            raise InputError(f"rule {self.id}, {label}: {exc.message}{extra}", loc) from None
+
+    def check_names(self) -> None:
+        named = [("let", n) for n in self.let_names]
+        if self.each_spec is not None:
+            named.insert(0, ("for_each", self.each_spec[0]))
+        for part, name in named:
+            if name in FUNCTIONS or name in SPECIAL_NAMES or name.startswith("_"):
+                raise InputError(f"rule {self.id}: `{name}` cannot be a `{part}` name: it is a "
+                                 "function or a reserved name", self.where_of(part, name))
+            if name in self.defines:
+                raise InputError(f"rule {self.id}: `{name}` is a definition of this file (or of "
+                                 f"a library it uses); a `{part}` name cannot hide it",
+                                 self.where_of(part, name))
+        if self.each_spec is not None and self.each_spec[0] in self.let_names:
+            raise InputError(f"rule {self.id}: `{self.each_spec[0]}` is both the `for_each` name "
+                             "and a `let` name", self.where_of("let", self.each_spec[0]))
+        at = self.spec.get("at")
+        if at is not None and at not in fields_of(self.kind):
+            raise InputError(f"rule {self.id}, at: {self.kind} has no field {at!r}"
+                             f"{_hint(at, fields_of(self.kind))}", self.where_of("at"))
+
+    def compile(self) -> CompiledRule:
+        self.check_names()
+        kind, params, spec = self.kind, self.params, self.spec
+        where = None
+        if spec.get("where") is not None:
+            why = "is a `let` name: `where` is checked before the `let` values are computed"
+            hidden = {n: why for n in self.let_names}
+            if self.each_spec is not None:
+                hidden[self.each_spec[0]] = ("is the `for_each` name: `where` is checked before "
+                                             "the items are listed")
+            where = self.part(("where",), spec["where"], Scope(kind, {}, params, hidden))
+        statics: dict = {}
+        each = None
+        if self.each_spec is not None:
+            name, text = self.each_spec
+            why = "is a `let` name: `for_each` is evaluated before the `let` values"
+            compiled = self.part(("for_each", name), text,
+                                 Scope(kind, {}, params, {n: why for n in self.let_names}))
+            static = compiled.static
+            statics[name] = ("node", static[1]) if static and static[0] == "nodes" else None
+            each = (name, compiled)
+        lets: list[tuple[str, Compiled]] = []
+        for i, (name, text) in enumerate(self.let_spec):
+            later = {n: "is defined later in `let`; a value may use only those above it"
+                     for n in self.let_names[i:]}
+            compiled = self.part(("let", name), text, Scope(kind, dict(statics), params, later))
+            lets.append((name, compiled))
+            statics[name] = compiled.static
+        full = Scope(kind, statics, params)
+        assert_ = self.part(("assert",), spec["assert"], full)
+        message = self.part(("message",), spec["message"], full, template=True)
+        detail = None
+        if spec.get("detail") is not None:
+            detail = self.part(("detail",), spec["detail"], full, template=True)
+        parts = [p for p in (where, each and each[1], assert_, message, detail) if p is not None]
+        read = frozenset().union(*(p.fields for p in parts), *(c.fields for _, c in lets))
+        return CompiledRule(where, each, tuple(lets), assert_, message, detail, read, self.limits)

@@ -12,10 +12,10 @@ import decimal
 from typing import Mapping
 
 from ..findings import Finding, sort_findings
-from ..lang.runtime import DECIMAL_CONTEXT, EvalError, Frame
+from ..lang.runtime import DECIMAL_CONTEXT, EvalError, Frame, materialize
 from ..model.fields import cited_line
 from ..model.index import GraphIndex, node_location
-from ..model.values import render
+from ..model.values import format_value, render
 from ..ruleset.rules import Rule
 
 ENGINE_RULE = "NAP-ENGINE"
@@ -62,6 +62,9 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
     where = compiled.where.fn if compiled.where is not None else None
     lets = [(name, f"let {name}", c.fn) for name, c in compiled.lets]
     check = compiled.assert_.fn
+    each_name, each = None, None
+    if compiled.for_each is not None:
+        each_name, each = compiled.for_each[0], compiled.for_each[1].fn
     attrs_of = index.attrs
     out: list[Finding] = []
     total = steps_before
@@ -76,13 +79,26 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
         phase = "where"
         try:
             if where is None or where(fr):
-                for name, phase, fn in lets:
-                    fr.vars[name] = fn(fr)
-                phase = "assert"
-                if not check(fr):
-                    phase = "message"
-                    out.append(_finding(rule, fr, key, attrs))
+                if each is None:
+                    for name, phase, fn in lets:
+                        fr.vars[name] = fn(fr)
+                    phase = "assert"
+                    if not check(fr):
+                        phase = "message"
+                        out.append(_finding(rule, fr, key, attrs))
+                else:
+                    phase = "for_each"
+                    for item in materialize(fr, each(fr)):
+                        fr.vars[each_name] = item
+                        for name, phase, fn in lets:
+                            fr.vars[name] = fn(fr)
+                        phase = "assert"
+                        if not check(fr):
+                            phase = "message"
+                            out.append(_finding(rule, fr, key, attrs))
         except Exception as exc:  # noqa: BLE001 - any failure is contained as a finding
+            if each is not None and phase != "for_each":
+                phase += f", {each_name} = {render(fr.vars.get(each_name), 60)}"
             out.append(_engine_finding(rule, key, attrs, phase, _reason(exc)))
         total += fr.steps
         if record is not None:
@@ -98,7 +114,12 @@ def _finding(rule: Rule, fr: Frame, key, attrs: dict) -> Finding:
     compiled = rule.compiled
     limit = compiled.limits.sequence_length
     message = compiled.message.render(fr, limit)
-    detail = compiled.detail.render(fr, limit) if compiled.detail is not None else ""
+    if compiled.detail is not None:
+        detail = compiled.detail.render(fr, limit)
+    elif compiled.for_each is not None:  # each item is its own finding: the item tells them apart
+        detail = render(fr.vars[compiled.for_each[0]], limit)
+    else:
+        detail = ""
     loc = None
     doc_line = cited_line(attrs.get("doc_line"))
     if rule.at is not None:
@@ -110,10 +131,25 @@ def _finding(rule: Rule, fr: Frame, key, attrs: dict) -> Finding:
             doc_line = cited_line(value.get("doc_line"))
     if loc is None:
         loc = node_location(attrs)
-    values = tuple((name, render(fr.vars[name], _VALUE_WIDTH)) for name, _ in compiled.lets)
-    values += tuple((name, render(attrs.get(name), _VALUE_WIDTH)) for name in sorted(compiled.fields))
+    names = [name for name, _ in compiled.lets]
+    if compiled.for_each is not None:
+        names.insert(0, compiled.for_each[0])
+    formats = compiled.formats
+    values = tuple((name, _shown(fr.vars[name], formats.get(name))) for name in names)
+    values += tuple((name, _shown(attrs.get(name), formats.get(name)))
+                    for name in sorted(compiled.fields))
     return Finding(rule.id, rule.severity, key, message, loc.file, loc.line, loc.column,
                    detail=detail, values=values, doc_line=doc_line)
+
+
+def _shown(value, spec) -> str:
+    """A value for --explain: in the format the rule's message writes it with, if any."""
+    if spec is not None:
+        try:
+            return format_value(value, spec, _VALUE_WIDTH)
+        except ValueError:
+            pass
+    return render(value, _VALUE_WIDTH)
 
 
 def _engine_finding(rule: Rule, key, attrs: dict, phase: str, reason: str) -> Finding:

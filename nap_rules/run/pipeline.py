@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..findings import Finding, sort_findings
 from ..load.plan_folder import PlanFiles, read_plan_dir
 from ..load.schema_check import check_plan_files
-from ..load.yaml_reader import DEFAULT_LIMITS, Limits
+from ..load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from ..model.graph import PlanGraph, build_plan_graph
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def collector_paused():
             gc.enable()
 
 
-def validate(plan_dir: Path | str, limits: Limits = DEFAULT_LIMITS, pure: bool = False,
+def validate(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS, pure: bool = False,
              progress_dirs=(), cache: str | Path | None = None) -> Validated:
     """Schema and reference findings; InputError when a file cannot be read at all.
 
