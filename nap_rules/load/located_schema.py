@@ -33,6 +33,8 @@ def check(doc: LocMap, name: str) -> None:
 
 def check_all(doc: LocMap, name: str) -> None:
     """Raise one InputError reporting every schema error of `doc`, in file order."""
+    if fast_check(doc, name):
+        return
     problems = []
     for error in validator_for(name).iter_errors(doc):
         message, path, keyword = explain(error)
