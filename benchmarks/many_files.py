@@ -9,8 +9,8 @@ times a whole `nap-rules check` process with the standard rules on it (`--limit 
 set to the N + 2 files, so 10 000 goal files sit just over the max_files default of 10 000
 files). It prints the seconds per size, median of --repeat runs, and the ratio of each size's
 time to the first's: with growth linear in the number of files, 10 000 files take about 4
-times as long as 2 500. Not a test: the many-files hostile case checks 5 000 files for
-correctness only.
+times as long as 2 500. Not a test: the hostile case files-thousands-of-goal-files checks
+2 000 files for correctness only.
 """
 
 from __future__ import annotations

@@ -45,7 +45,14 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
     the files read (see nap_rules.load.file_cache).
     """
     with collector_paused():
-        config = load_config(Path(plan_dir), plan_dir)
+        from .workbook.source import is_workbook
+
+        workbook = is_workbook(plan_dir)
+        if workbook:  # a workbook's configuration is the .nap-rules.yaml beside it
+            config = load_config(Path(plan_dir).parent, str(Path(plan_dir).parent))
+            cache = None
+        else:
+            config = load_config(Path(plan_dir), plan_dir)
         dirs = ([resource_dir("rules")] if standard_rules else []) + list(config.paths) + [Path(d) for d in rule_dirs]
         rules = apply_config(load_rulesets(dirs, limits=config.limits), config, extra_ids=BUILTIN_RULES)
         baseline_file = baseline or (config.baseline if config_baseline else None)

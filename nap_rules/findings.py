@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .load.locations import place, split_cell_file
+
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -23,11 +25,16 @@ class Finding:
     # the line of the plan's source document (plan.yaml `document`) that the node cites, if any
     doc_line: int | None = field(default=None, compare=False)
 
+    @property
+    def place(self) -> str:
+        """`file:line:column`, or `book.xlsx:Sheet!F12` for a finding in a workbook."""
+        return place(self.file, self.line, self.column)
+
     def sort_key(self):
         return (self.file, self.line, self.column, self.rule, self.node, self.message)
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "rule": self.rule,
             "severity": self.severity,
             "node": self.node,
@@ -37,6 +44,11 @@ class Finding:
             "column": self.column,
             **({"doc_line": self.doc_line} if self.doc_line is not None else {}),
         }
+        cell = split_cell_file(self.file)
+        if cell is not None:  # a workbook cell: the workbook, and the cell as a spreadsheet names it
+            out["file"] = cell[0]
+            out["cell"] = self.place[len(cell[0]) + 1:]
+        return out
 
     def cites(self) -> str:
         """` [document L608]` when the finding's plan item cites a document line, else ""."""

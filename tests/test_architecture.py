@@ -1,6 +1,6 @@
 """The package's layout (docs/architecture.md): wings that import only downwards, each with its purpose.
 
-Wings from low to high: load, model, lang, ruleset, run, review, report, revisions,
+Wings from low to high: load, workbook, model, lang, ruleset, run, review, report, revisions,
 incremental, then the top level (check, cli). A module imports from its own wing, from lower
 wings and from the shared top-level modules (errors, findings, and the package itself for its
 version); nothing in the model knows of the cache.
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nap_rules"
-WINGS = ("load", "model", "lang", "ruleset", "run", "review", "report", "revisions", "incremental")
+WINGS = ("load", "workbook", "model", "lang", "ruleset", "run", "review", "report", "revisions", "incremental")
 TOP_LEVEL = {"check", "cli", "__main__"}  # above every wing
 SHARED = {"errors", "findings", ""}  # "" is the package itself (its version)
 CACHE = ("incremental", "load.file_cache")  # what the model must not know of

@@ -24,7 +24,38 @@ class Location(NamedTuple):
     column: int  # 1-based
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
+        return place(self.file, self.line, self.column)
+
+
+def place(file: str, line: int, column: int) -> str:
+    """How a report names a place: `file:line:column`, or `book.xlsx:Sheet!F12` for a workbook cell."""
+    if file.endswith("!") and line >= 1 and column >= 1:
+        return f"{file}{column_letters(column)}{line}"
+    return f"{file}:{line}:{column}"
+
+
+def cell_file(book: str, sheet: str) -> str:
+    """The `file` of the Locations of a sheet's cells (row = line, column = column): `book:Sheet!`."""
+    plain = sheet.replace("_", "").replace(".", "").isalnum() and not sheet[:1].isdigit()
+    return f"{book}:{sheet if plain else chr(39) + sheet.replace(chr(39), chr(39) * 2) + chr(39)}!"
+
+
+def split_cell_file(file: str) -> tuple[str, str] | None:
+    """(workbook, sheet reference) of a cell Location's file, None for any other file."""
+    if not file.endswith("!"):
+        return None
+    book, sep, sheet = file[:-1].rpartition(":")
+    if not sep:
+        return None
+    return book, sheet
+
+
+def column_letters(column: int) -> str:
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 class Positions:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import re
@@ -111,7 +112,9 @@ def _compiled(kind: str):
     if code is None:
         import fastjsonschema
 
-        schema = dict(schema_for(kind), **{"$schema": "http://json-schema.org/draft-07/schema#"})
+        # a copy: fastjsonschema rewrites every `$ref` of the schema it compiles into an absolute
+        # URI, and the cached schema is also read by canonical.py and the workbook layout
+        schema = copy.deepcopy(dict(schema_for(kind), **{"$schema": "http://json-schema.org/draft-07/schema#"}))
         source = fastjsonschema.compile_to_code(schema).replace(_GENERATED_IMPORT, "")
         entry = re.search(r"^def (validate\w*)\(", source, re.M).group(1)
         code = compile(source, f"<{kind} schema>", "exec")
@@ -283,7 +286,7 @@ def _finding(error, doc, kind: str, display: str) -> Finding:
     message, path, keyword = explain(error)
     loc = locate(doc, path, doc.loc)
     rule = RULE_BY_KEYWORD.get(keyword, RULE_VALUE)
-    return Finding(rule, "error", _node_of(doc, kind, path), message, display, loc.line, loc.column,
+    return Finding(rule, "error", _node_of(doc, kind, path), message, loc.file or display, loc.line, loc.column,
                    detail=f"{path_text(path)}")
 
 

@@ -8,6 +8,7 @@ plain line counts them. Escaping follows the Actions toolkit (`@actions/core`, c
 from __future__ import annotations
 
 from . import neutral
+from ..load.locations import split_cell_file
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -21,13 +22,20 @@ def escape_property(text: str) -> str:
 
 
 def annotation(f, explain: bool = False) -> str:
+    cell = split_cell_file(f.file)
+    text = neutral.multiline
+    if cell is not None:  # a workbook: the annotation names the file, the message the cell
+        props = [f"file={escape_property(cell[0])}", f"title={escape_property(f.rule)}"]
+        message = text(f"{f.place[len(cell[0]) + 1:]}: {f.message}" + (f" [{f.node}]" if f.node else ""))
+        if explain and f.values:
+            message += "\n" + "\n".join(text(f"{name} = {value}") for name, value in f.values)
+        return f"::{COMMANDS[f.severity]} {','.join(props)}::{escape_data(message)}"
     props = [f"file={escape_property(f.file)}"]
     if f.line >= 1:
         props.append(f"line={f.line}")
         if f.column >= 1:
             props.append(f"col={f.column}")
     props.append(f"title={escape_property(f.rule)}")
-    text = neutral.multiline
     message = text(f"{f.message} [{f.node}]" if f.node else f.message)
     if explain and f.values:
         message += "\n" + "\n".join(text(f"{name} = {value}") for name, value in f.values)

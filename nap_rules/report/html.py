@@ -192,7 +192,7 @@ def _findings(report, anchors: Anchors) -> list[dict]:
             "anchor": f"finding-{i}",
             "rule": f.rule,
             "severity": f.severity,
-            "location": f"{f.file}:{f.line}:{f.column}",
+            "location": f.place,
             "node": f.node,
             "node_anchor": anchors.of_node.get(f.node),
             "message": f.message,
@@ -659,7 +659,7 @@ def _waived(report) -> list[dict]:
     for w in report.waived:
         f, waiver = w.finding, w.waiver
         expires = getattr(waiver, "expires", None)
-        out.append({"rule": f.rule, "location": f"{f.file}:{f.line}:{f.column}", "node": f.node, "message": f.message,
+        out.append({"rule": f.rule, "location": f.place, "node": f.node, "message": f.message,
                     "reason": str(getattr(waiver, "reason", "") or ""),
                     "approved_by": str(getattr(waiver, "approved_by", "") or ""),
                     "expires": expires.isoformat() if expires else ""})

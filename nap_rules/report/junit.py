@@ -60,12 +60,12 @@ def _group(rule_id: str) -> str:
 
 
 def _line(f) -> str:
-    return neutral.text(f"{f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.node}: {f.message}")
+    return neutral.text(f"{f.place}: {f.severity} {f.rule} {f.node}: {f.message}")
 
 
 def _body(f, explain: bool) -> str:
     text = neutral.text
-    lines = [text(f.message), text(f"at {f.file}:{f.line}:{f.column}"), text(f"node {f.node}") if f.node else ""]
+    lines = [text(f.message), text(f"at {f.place}"), text(f"node {f.node}") if f.node else ""]
     if explain:
         lines += [text(f"  {name} = {value}") for name, value in f.values]
     return "\n".join(line for line in lines if line)

@@ -70,7 +70,7 @@ def _row(f, explain: bool) -> list[str]:
     message = cell(f.message)
     if explain and f.values:
         message += "<br>" + "<br>".join(f"{cell(name)} = {cell(value)}" for name, value in f.values)
-    return [cell(f"{f.file}:{f.line}"), cell(f.node), message]
+    return [cell(f.place if f.file.endswith("!") else f"{f.file}:{f.line}"), cell(f.node), message]
 
 
 def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from urllib.parse import quote
 
+from ..load.locations import split_cell_file
 from ..review.baseline import semantic_key
 from .ruleinfo import rule_infos
 
@@ -73,6 +74,15 @@ def _result(f, index: dict, seen: Counter, report, waiver=None) -> dict:
 
 
 def _location(f) -> dict:
+    cell = split_cell_file(f.file)
+    if cell is not None:
+        # a workbook cell: the workbook is the artifact; SARIF regions count text lines, so the
+        # cell is named as a logical location (`Measures!F12`) instead
+        location = {"physicalLocation": {"artifactLocation": {"uri": quote(cell[0], safe="/")}},
+                    "logicalLocations": [{"fullyQualifiedName": f.place[len(cell[0]) + 1:], "kind": "cell"}]}
+        if f.node:
+            location["logicalLocations"].append({"fullyQualifiedName": f.node, "kind": f.node.partition(":")[0]})
+        return location
     physical = {"artifactLocation": {"uri": quote(f.file, safe="/")}}
     if f.line >= 1:
         region = {"startLine": f.line}

@@ -22,7 +22,7 @@ def render(report) -> str:
             if current is not None:
                 lines.append("")
             current = f.file
-        lines.append(f"{f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}{f.cites()}{_node(f)}")
+        lines.append(f"{f.place}  {f.severity.upper():7}  {f.rule}  {f.message}{f.cites()}{_node(f)}")
         if report.explain:
             lines.extend(f"    {name} = {value}" for name, value in f.values)
     if lines:

@@ -152,7 +152,7 @@ def render_text(diff: PlanDiff) -> str:
     for title, findings in ((f"New findings in {diff.new}", diff.new_findings),
                             (f"Findings fixed since {diff.old}", diff.fixed_findings)):
         lines += ["", f"{title}: {len(findings)}"]
-        lines += [f"  {f.file}:{f.line}:{f.column}  {f.severity.upper():7}  {f.rule}  {f.message}" for f in findings]
+        lines += [f"  {f.place}  {f.severity.upper():7}  {f.rule}  {f.message}" for f in findings]
     lines += ["", f"Unchanged findings: {len(diff.unchanged_findings)}"]
     return "\n".join(neutral.lines(lines)) + "\n"
 

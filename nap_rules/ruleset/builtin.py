@@ -26,6 +26,15 @@ BUILTIN_RULES = {
                     "Budget lines, claims and indicators must belong to a goal of the plan."),
     "NAP-REF-004": ("Every measure referenced exists",
                     "A monitoring report about a measure the plan does not have cannot be reconciled."),
+    "NAP-WORKBOOK-001": ("A value read from a workbook is reported when it had to be converted",
+                         "A number stored as text, a date where a year belongs or a formula's last value is "
+                         "read as what it means; the drafter sees what was changed, and where."),
+    "NAP-WORKBOOK-002": ("Every cell of a workbook is read into the plan",
+                         "A cell under an unknown header, a value without its measure, or a sheet nap-rules does "
+                         "not know would otherwise be ignored silently."),
+    "NAP-WORKBOOK-003": ("Every formula in a workbook has a calculated value",
+                         "A formula saved without its result (by a generator, not a spreadsheet application) has "
+                         "no value to check."),
     "NAP-ENGINE": ("Every rule can be evaluated on every node it applies to",
                    "A rule that cannot be evaluated checks nothing; the cause is shown in the message."),
     "NAP-WAIVER-001": ("Waivers are renewed or removed when they expire",

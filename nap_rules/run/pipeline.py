@@ -82,6 +82,17 @@ def validate(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS, pur
     (nap_rules.load.file_cache): files read before are taken from it, with their schema findings.
     """
     with collector_paused():
+        from ..workbook.source import is_workbook
+
+        if is_workbook(plan_dir):
+            from ..workbook.source import read_workbook_plan
+
+            files, read_findings = read_workbook_plan(plan_dir, limits)
+            findings = check_plan_files(files)
+            if any(f.severity == "error" for f in findings):
+                return Validated(files, None, sort_findings(findings + read_findings))
+            graph, ref_findings = build_graph(files)
+            return Validated(files, graph, sort_findings(findings + ref_findings + read_findings))
         file_cache = None
         if cache is not None:
             from ..load.file_cache import FileCache

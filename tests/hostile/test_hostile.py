@@ -33,14 +33,14 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 CASES_DIR = HERE / "cases"
 TABLE = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))["cases"]
-CATEGORIES = ("yaml", "values", "structure", "files", "rules", "output")
+CATEGORIES = ("yaml", "values", "structure", "files", "rules", "output", "workbook")
 COMMANDS = ("validate", "check", "diff")
 CASE_CPU_SECONDS = 60.0
 # only for a child that waits forever without using CPU (a FIFO opened for reading): no
 # answer at all, however busy the machine
 HANG_SECONDS = 600
 KEYS = {"name", "category", "command", "args", "exit", "message", "at", "rule", "findings", "base",
-        "generate", "runner", "graph", "absent", "parse", "why", "slow"}
+        "generate", "runner", "graph", "absent", "parse", "why", "slow", "target"}
 
 GOAL_TEMPLATE = """\
 schema: nap-rules/goal/v1
@@ -169,9 +169,15 @@ def _chmod(path: Path, step, plan, outside):
     os.chmod(path, step["mode"])
 
 
+def _workbook(path: Path, step, plan, outside):
+    from workbooks import make
+
+    make(path, step.get("form", "plain"), plan)
+
+
 OPS = {"write": _write, "convert": _convert, "replace": _replace, "append": _append, "deep": _deep,
        "long_value": _long_value, "dangling": _dangling, "goals": _goals, "touch": _touch, "pad": _pad, "copy_base": _copy_base, "mkdir": _mkdir, "symlink": _symlink, "fifo": _fifo,
-       "remove": _remove, "rename": _rename, "chmod": _chmod}
+       "remove": _remove, "rename": _rename, "chmod": _chmod, "workbook": _workbook}
 
 
 def prepare(case: dict, tmp_path: Path) -> Path:
@@ -253,7 +259,8 @@ def check_graph(case: dict, plan: Path) -> None:
 def test_case(case, tmp_path):
     plan = prepare(case, tmp_path)
     outside = tmp_path / "outside"
-    args = [case.get("command", "validate"), str(plan)] + [_fill(a, plan, outside) for a in case.get("args", [])]
+    target = plan / case["target"] if "target" in case else plan  # a workbook made from the plan folder
+    args = [case.get("command", "validate"), str(target)] + [_fill(a, plan, outside) for a in case.get("args", [])]
     with cpu_time() as used:
         code, output, stdout = run(case, args)
 
