@@ -91,7 +91,7 @@ def validate(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS, pur
             findings = check_plan_files(files)
             if any(f.severity == "error" for f in findings):
                 return Validated(files, None, sort_findings(findings + read_findings))
-            graph, ref_findings = build_graph(files)
+            graph, ref_findings = build_plan_graph(files)
             return Validated(files, graph, sort_findings(findings + ref_findings + read_findings))
         file_cache = None
         if cache is not None:
