@@ -4,7 +4,7 @@
     python benchmarks/generate.py N OUT [--seed S] [--defect-rate 0.02]
 
 OUT receives plan.yaml, institutions.yaml, goals/PG1.yaml ... PG10.yaml, indicators.yaml and
-budget.yaml in the format of CONTRACT §1: 10 goals x 5 objectives, N measures spread evenly
+budget.yaml in the format of schemas/ (README, The plan folder): 10 goals x 5 objectives, N measures spread evenly
 over the objectives, 60 institutions (some with aliases, which measures sometimes use).
 
 About N x defect-rate defects of six kinds are injected and their counts written to

@@ -12,10 +12,10 @@ from .load.resources import resource_dir
 from .load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from .model.document import plan_document
 from .ruleset.builtin import BUILTIN_RULES
-from .ruleset.config import apply_config, configured_severity, load_config
+from .ruleset.config import apply_config, check_selection, configured_severity, load_config, selected
 from .ruleset.rules import load_rulesets
 from .run.engine import evaluate
-from .run.pipeline import Validated, collector_paused, validate
+from .run.pipeline import Validated, collector_paused, validate, without_registry
 
 RULES_SKIPPED = "rules not run: fix the schema errors first"
 
@@ -25,10 +25,12 @@ def run_check(plan_dir: str, **options) -> Report:
     return check_plan(plan_dir, **options)[1]
 
 
-def configure_builtin(findings, config) -> list:
-    """Schema and reference findings under the configuration's `disable` and `severity`."""
+def configure_builtin(findings, config, select=(), ignore=()) -> list:
+    """Schema and reference findings under the configuration's `disable` and `severity`, and `--select`/`--ignore`."""
     out = []
     for f in findings:
+        if not selected(f.rule, select, ignore):
+            continue
         severity = configured_severity(f.rule, f.severity, config)
         if severity is not None:
             out.append(f if severity == f.severity else dataclasses.replace(f, severity=severity))
@@ -37,8 +39,12 @@ def configure_builtin(findings, config) -> list:
 
 def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_of: datetime.date,
                limits: ReadLimits = DEFAULT_READ_LIMITS, progress_dirs=(), baseline: str | None = None,
-               config_baseline: bool = True, cache: str | Path | None = None) -> tuple[Validated, Report]:
+               config_baseline: bool = True, cache: str | Path | None = None, select=(),
+               ignore=()) -> tuple[Validated, Report]:
     """The validated plan and the report of checking it, waivers applied.
+
+    `select`/`ignore` are rule ids or groups, as `--select`/`--ignore` give them: they choose among
+    the rules and the tool's own checks after the configuration has.
 
     The findings are compared with `baseline`, else with the configuration's `baseline:` file
     (unless `config_baseline` is false), else with nothing. `cache` is a cache folder for
@@ -54,7 +60,9 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
         else:
             config = load_config(Path(plan_dir), plan_dir)
         dirs = ([resource_dir("rules")] if standard_rules else []) + list(config.paths) + [Path(d) for d in rule_dirs]
-        rules = apply_config(load_rulesets(dirs, limits=config.limits), config, extra_ids=BUILTIN_RULES)
+        loaded = load_rulesets(dirs, limits=config.limits)
+        check_selection(loaded, select, ignore, extra_ids=BUILTIN_RULES)
+        rules = [r for r in apply_config(loaded, config, extra_ids=BUILTIN_RULES) if selected(r.id, select, ignore)]
         baseline_file = baseline or (config.baseline if config_baseline else None)
         entries = None
         if baseline_file:
@@ -74,10 +82,12 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
             outcome = check_cached(plan_dir, rules, as_of=as_of, limits=limits, progress_dirs=progress_dirs,
                                    cache_dir=cache, params_override=config.params)
             # a re-check read only some files: `complete` reads the rest when they are asked for
-            result = Validated(outcome.files, outcome.graph, outcome.builtin, complete=outcome.complete)
+            result = Validated(outcome.files, outcome.graph,
+                               without_registry(outcome.builtin, plan_dir, outcome.files.display_root),
+                               complete=outcome.complete)
             rule_findings, plan_id, file_count = outcome.rule_findings, outcome.plan_id, outcome.file_count
             files_read = outcome.files  # plan.yaml among them: every run reads it
-        findings = configure_builtin(result.findings, config)
+        findings = configure_builtin(result.findings, config, select, ignore)
         notes = ()
         if rule_findings is not None:
             findings += rule_findings

@@ -1,4 +1,4 @@
-"""The `nap-rules` command line (CONTRACT §4): parses options, runs the pipeline, prints, exits."""
+"""The `nap-rules` command line (README, Commands): parses options, runs the pipeline, prints, exits."""
 
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ def _limits(values: tuple[str, ...]) -> ReadLimits:
             raise click.BadParameter(f"expected NAME=N with NAME one of {', '.join(ReadLimits.names())}", param_hint="--limit")
         changes[name] = int(number)
     return ReadLimits(**{**DEFAULT_READ_LIMITS.__dict__, **changes})
+
+
+def _ids(values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--select A --select B` or `--select A,B`: the rule ids and groups given."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 limit_option = click.option("--limit", "limits", multiple=True, metavar="NAME=N",
@@ -186,12 +191,12 @@ def main():
 
 
 @main.command()
-@click.argument("plan_dir", type=click.Path(path_type=str))
+@click.argument("plan_dir", default="plan", type=click.Path(path_type=str))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @limit_option
 @cache_option
 def validate(plan_dir, fmt, limits, cache):
-    """Check PLAN_DIR against the schemas and resolve its references (no rules)."""
+    """Check PLAN_DIR (default: plan/) against the schemas and resolve its references (no rules)."""
     from .findings import Report
     from .report import render
     from .run.pipeline import validate as run_validate
@@ -223,6 +228,11 @@ class _Date(click.ParamType):
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(file_okay=False, path_type=str),
               help="A further folder of rule files (repeatable); added to the standard rules.")
 @click.option("--no-standard-rules", is_flag=True, help="Run only the rules of --rules and the configuration.")
+@click.option("--select", "select", multiple=True, metavar="ID",
+              help="Run only this rule or group of rules (NAP-TIME, NAP-TIME-002; repeatable, or comma-separated); "
+                   "applies to the tool's own checks (NAP-SCHEMA, NAP-REF) too.")
+@click.option("--ignore", "ignore", multiple=True, metavar="ID",
+              help="Do not run this rule or group of rules (repeatable, or comma-separated).")
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=str), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
@@ -237,8 +247,8 @@ class _Date(click.ParamType):
 @click.option("--explain", is_flag=True, help="Show, under each finding, the values its rule saw.")
 @limit_option
 @cache_option
-def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, progress_dirs, baseline,
-          write_baseline, explain, limits, cache):
+def check(plan_dir, rule_dirs, no_standard_rules, select, ignore, fmt, output, fail_on, as_of, progress_dirs,
+          baseline, write_baseline, explain, limits, cache):
     """Check PLAN_DIR (default: plan/), or a workbook (.xlsx), with the standard rules and any --rules."""
     import dataclasses
 
@@ -248,11 +258,11 @@ def check(plan_dir, rule_dirs, no_standard_rules, fmt, output, fail_on, as_of, p
     try:
         report = keep(check_plan(plan_dir, rule_dirs=rule_dirs, standard_rules=not no_standard_rules,
                            as_of=as_of or datetime.date.today(), limits=_limits(limits),
-                           progress_dirs=progress_dirs, baseline=baseline, cache=cache or None))[1]
+                           progress_dirs=progress_dirs, baseline=baseline, cache=cache or None,
+                           select=_ids(select), ignore=_ids(ignore)))[1]
     except InputError as exc:
         fail(exc)
-    if explain:
-        report = dataclasses.replace(report, explain=True)
+    report = dataclasses.replace(report, explain=explain, fail_on=fail_on)
     if write_baseline:
         from .review.baseline import write_baseline as baseline_text
 

@@ -73,6 +73,7 @@ class Report:
     fixed: tuple = ()  # baseline entries (baseline.BaselineEntry) that no longer occur
     waived: tuple = ()  # waivers.Waived: findings accepted by a waiver, with its reason
     explain: bool = False  # show the values each rule saw (Finding.values)
+    fail_on: str = "error"  # the severity at or above which a new finding fails the run (`--fail-on`)
     document: object = None  # model.document.Document: the source document the plan cites, if declared
 
     def counts(self) -> dict[str, int]:
@@ -87,6 +88,11 @@ class Report:
 
     def is_known(self, finding: Finding) -> bool:
         return finding in self._known
+
+    def fails(self, finding: Finding) -> bool:
+        """True when `finding` fails the run: new, and at or above `fail_on` (never with "never")."""
+        return (self.fail_on != "never" and SEVERITY_RANK[finding.severity] >= SEVERITY_RANK[self.fail_on]
+                and not self.is_known(finding))
 
     def new_findings(self) -> tuple[Finding, ...]:
         """The findings the baseline does not list (all of them without a baseline)."""

@@ -199,6 +199,10 @@ def test_junit_of_the_published_plan(tmp_path):
     assert int(suite.get("tests")) == len(cases) > 0
     assert int(suite.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
     assert result.exit_code == 1
+    # the run fails on errors only (--fail-on error): warnings and info fail no test case
+    assert {f.get("type") for f in suite.iter("failure")} == {"error"}
+    warned = check(str(PUBLISHED), "--format", "junit", "--fail-on", "warning").stdout
+    assert {f.get("type") for f in ET.fromstring(warned).iter("failure")} == {"error", "warning"}
 
 
 def test_github_annotations_name_only_new_findings(baseline, tmp_path):
@@ -284,7 +288,7 @@ def test_an_unwritable_baseline_is_an_input_error(tmp_path):
 
 def test_json_report_marks_new_and_known_findings_against_a_baseline(tmp_path):
     """A CI job reading the JSON can tell new findings from known ones; without a baseline the
-    report keeps exactly the CONTRACT §5 shape."""
+    report keeps exactly the shape docs/ci.md describes."""
     import json
     import shutil
 

@@ -170,7 +170,7 @@ def junit_of(rep: Report) -> ET.Element:
 
 def test_junit_has_one_test_case_per_rule_and_one_failure_per_finding():
     second = Finding("NAP-TIME-002", "warning", "indicator:3.1.3-a", "m", "plan/goals/PG3.yaml", 99, 11)
-    root = junit_of(report(findings=(F_BUD, F_INFO, F_REF, F_TIME, second)))
+    root = junit_of(report(findings=(F_BUD, F_INFO, F_REF, F_TIME, second), fail_on="info"))
     suite = root.find("testsuite")
     cases = suite.findall("testcase")
     # three rule specs, plus NAP-REF-001 which reported without being in the rule files
@@ -179,6 +179,21 @@ def test_junit_has_one_test_case_per_rule_and_one_failure_per_finding():
     assert failures == {"NAP-BUD-001": 1, "NAP-IND-003": 1, "NAP-REF-001": 1, "NAP-TIME-002": 2}
     assert suite.get("tests") == "4" and suite.get("failures") == "4"
     assert root.get("tests") == "4" and root.get("failures") == "4"
+
+
+@pytest.mark.parametrize("fail_on, failing", [
+    ("error", {"NAP-BUD-001", "NAP-REF-001"}),
+    ("warning", {"NAP-BUD-001", "NAP-REF-001", "NAP-TIME-002"}),
+    ("info", {"NAP-BUD-001", "NAP-REF-001", "NAP-TIME-002", "NAP-IND-003"}),
+    ("never", set()),
+])
+def test_junit_fails_only_what_fails_the_run(fail_on, failing):
+    suite = junit_of(report(fail_on=fail_on)).find("testsuite")
+    cases = {c.get("name").split(":")[0]: c for c in suite.findall("testcase")}
+    assert {rule for rule, c in cases.items() if c.find("failure") is not None} == failing
+    assert suite.get("failures") == str(len(failing))
+    for rule in set(cases) - failing:
+        assert f"below --fail-on {fail_on}: " in cases[rule].find("system-out").text
 
 
 def test_junit_rules_without_findings_pass_and_known_or_waived_findings_do_not_fail():

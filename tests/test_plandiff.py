@@ -183,12 +183,27 @@ def test_git_folder_missing_in_revision(repo, tmp_path):
     (repo / "plans" / "later").mkdir()
     with pytest.raises(InputError) as err:
         export_revision("HEAD", str(repo / "plans" / "later"), tmp_path / "out")
-    assert "no folder plans/later" in str(err.value)
+    assert "HEAD has no folder plans/later" in str(err.value)
+    assert "name the plan's folder with --plan-dir (plan folders there: plans/nap)" in str(err.value)
+    assert "fatal" not in str(err.value) and "pathspec" not in str(err.value)
 
 
 def test_outside_a_repository(tmp_path):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     folder = copy_plan(tmp_path / "plan")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as err:
         export_revision("HEAD", str(folder), tmp_path / "out")
+    assert f"git:HEAD: {folder} is not in a git repository" in str(err.value) and "fatal" not in str(err.value)
+
+
+def test_goals_and_objectives_added_removed_and_retitled(tmp_path):
+    old = write_plan(tmp_path / "old", goals=[goal("PG1"), goal("PG2")])
+    new = write_plan(tmp_path / "new", goals=[goal("PG1", title="Prevention"), goal("PG3")])
+    diff = diff_plans(validate(old), validate(new))
+    outline = [(c.kind, c.node) for c in diff.changes if not c.kind.startswith(("measure", "indicator"))]
+    assert outline == [("goal_added", "goal:PG3"), ("goal_removed", "goal:PG2"), ("goal_retitled", "goal:PG1"),
+                       ("objective_added", "objective:3.1"), ("objective_removed", "objective:2.1")]
+    text = render_text(diff)
+    assert "Goals and objectives:\n  goal PG3 added: Goal PG3\n" in text
+    assert 'goal PG1 retitled: "Goal PG1" → "Prevention"' in text

@@ -95,3 +95,16 @@ def test_waivers_read_from_the_config_point_at_their_place_in_it(tmp_path):
     assert w.expires == DAY
     _, _, (note,) = apply_waivers([finding()], config.waivers, datetime.date(2023, 7, 1))
     assert (note.rule, note.file, note.line) == (EXPIRED, "plan/.nap-rules.yaml", 3)
+
+
+@pytest.mark.parametrize("rule, node, suggestion", [
+    ("NAP-TIME-002", "1.1.10", "did you mean node 'measure:1.1.10'?"),
+    ("NAP-TIME-002", "measure:1.1.01", "did you mean node 'measure:1.1.10'?"),
+    ("NAP-TIME", "measure 1.1.10", "did you mean node 'measure:1.1.10'?"),
+    ("NAP-TIME-020", "measure:1.1.10", "did you mean rule 'NAP-TIME-002'?"),
+    ("NAP-BUDGET-001", "measure:1.1.10", "findings on measure:1.1.10: NAP-TIME-002"),
+])
+def test_a_waiver_that_nearly_matches_says_what_it_was_meant_for(rule, node, suggestion):
+    kept, waived, (note,) = apply_waivers([finding(node="measure:1.1.10")], [waiver(rule=rule, node=node)], DAY)
+    assert not waived and note.rule == UNUSED
+    assert note.message.endswith(f"remove it, or correct its rule or node ({suggestion})")

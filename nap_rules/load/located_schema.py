@@ -1,5 +1,5 @@
-"""Validates a user-written document (rule file, configuration) and raises its first schema
-error (or all of them) as an `InputError` at the offending key, in file order."""
+"""Validates a user-written document (rule file, configuration) and raises its schema errors
+as one `InputError`, each at the offending key, in file order."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .schema_check import explain, fast_check, validator_for
 
 
 def check(doc: LocMap, name: str) -> None:
-    """Raise InputError for the first error of `doc` against schema `name`, if any.
+    """Raise one InputError for the errors of `doc` against schema `name`, if any, all of them listed.
 
     The messages are those of plan files (schema_check.explain); an unknown key comes first,
     since a misspelt key also makes a required one missing.
@@ -25,10 +25,8 @@ def check(doc: LocMap, name: str) -> None:
         first = 0 if keyword == "additionalProperties" else 1
         problems.append((first, loc.line, loc.column, message, loc))
     if problems:
-        *_, message, loc = min(problems, key=lambda p: p[:4])
-        more = len(problems) - 1
-        suffix = f" (and {more} more problem{'s' * (more > 1)})" if more else ""
-        raise InputError(message + suffix, loc)
+        problems.sort(key=lambda p: p[:4])
+        raise InputError.combine([InputError(message, loc) for *_, message, loc in problems])
 
 
 def check_all(doc: LocMap, name: str) -> None:

@@ -175,10 +175,15 @@ def path_text(path) -> str:
 
 def _node_of(doc, kind: str, path) -> str:
     """The graph key of the innermost item with an id on the path ('' when there is none)."""
-    node, key, container_key = doc, "", None
+    return _item_on(doc, kind, path)[0]
+
+
+def _item_on(doc, kind: str, path) -> tuple[str, list]:
+    """(the graph key of the innermost item with an id on the path, or '', the rest of the path below it)."""
+    node, key, container_key, depth = doc, "", None, 0
     if isinstance(doc, LocMap) and isinstance(doc.get("id"), str) and kind in ("goal", "plan"):
         key = f"{kind}:{doc['id']}"
-    for step in path:
+    for i, step in enumerate(path):
         try:
             node = node[step]
         except (KeyError, IndexError, TypeError):
@@ -186,9 +191,19 @@ def _node_of(doc, kind: str, path) -> str:
         if isinstance(step, int) and container_key in ITEM_KIND and isinstance(node, dict):
             ident = node.get("id")
             if isinstance(ident, (str, int)):
-                key = f"{ITEM_KIND[container_key]}:{ident}"
+                key, depth = f"{ITEM_KIND[container_key]}:{ident}", i + 1
         container_key = step if isinstance(step, str) else container_key
-    return key
+    return key, list(path)[depth:]
+
+
+def item_text(doc, kind: str, path) -> str:
+    """Where in a plan file, in plan terms: `deadline of measure 1.1.1`, `measure 1.1.1`, or the path."""
+    key, rest = _item_on(doc, kind, path)
+    if not key:
+        return path_text(path)
+    item_kind, _, ident = key.partition(":")
+    item = f"{item_kind.replace('_', ' ')} {ident}"
+    return f"{path_text(rest)} of {item}" if rest else item
 
 
 def _leaf(error):
@@ -216,6 +231,16 @@ def _fitting_branch_errors(error) -> list:
     return fitting or list(error.context)
 
 
+_DATE = re.compile(r"(?:\d{1,2}[./-]){1,2}((?:19|20)\d\d)|((?:19|20)\d\d)(?:[./-]\d{1,2}){1,2}")
+
+
+def _year_hint(expected, value) -> str:
+    """`; a year belongs here: write 2023` for a date written where a whole number (a year) is expected."""
+    wants_integer = "integer" in (expected if isinstance(expected, list) else [expected])
+    found = _DATE.fullmatch(value.strip()) if wants_integer and isinstance(value, str) else None
+    return f"; a year belongs here, not a date: write {found.group(1) or found.group(2)}" if found else ""
+
+
 def _message(error, where: str) -> tuple[str, list]:
     """(plain message, path to point at) for one jsonschema error."""
     kw, inst, path = error.validator, error.instance, list(error.absolute_path)
@@ -232,7 +257,7 @@ def _message(error, where: str) -> tuple[str, list]:
     if kw == "type":
         expected = error.validator_value
         words = " or ".join(TYPE_WORDS.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
-        return f"{where} must be {words}, found {_describe(inst)}", path
+        return f"{where} must be {words}, found {_describe(inst)}{_year_hint(expected, inst)}", path
     if kw == "enum":
         options = [str(v) for v in error.validator_value]
         hint = difflib.get_close_matches(str(inst), options, n=1) if isinstance(inst, str) else []
@@ -264,10 +289,11 @@ def _message(error, where: str) -> tuple[str, list]:
     return f"{where}: {message}", path
 
 
-def explain(error) -> tuple[str, list, str]:
+def explain(error, where=path_text) -> tuple[str, list, str]:
     """(plain message, path to point at, the keyword that failed) for one jsonschema error.
 
-    Shared by plan files (findings) and by rule and configuration files (refusals).
+    Shared by plan files (findings) and by rule and configuration files (refusals); `where`
+    names a path (plan files name the plan item: `deadline of measure 1.1.1`).
     """
     leaf = _leaf(error)
     if leaf is not error and leaf.validator == "type" and error.validator in ("anyOf", "oneOf"):
@@ -276,14 +302,14 @@ def explain(error) -> tuple[str, list, str]:
         for sub in error.validator_value:
             ref = sub.get("$ref", "")
             forms.append(ref.rsplit("/", 1)[-1] if ref else TYPE_WORDS.get(sub.get("type"), str(sub.get("type"))))
-        where = path_text(error.absolute_path)
-        return f"{where} must be one of: {', '.join(forms)}; found {_describe(error.instance)}", list(error.absolute_path), "type"
-    message, path = _message(leaf, path_text(leaf.absolute_path))
+        at = where(error.absolute_path)
+        return f"{at} must be one of: {', '.join(forms)}; found {_describe(error.instance)}", list(error.absolute_path), "type"
+    message, path = _message(leaf, where(leaf.absolute_path))
     return message, path, leaf.validator
 
 
 def _finding(error, doc, kind: str, display: str) -> Finding:
-    message, path, keyword = explain(error)
+    message, path, keyword = explain(error, lambda at: item_text(doc, kind, at))
     loc = locate(doc, path, doc.loc)
     rule = RULE_BY_KEYWORD.get(keyword, RULE_VALUE)
     return Finding(rule, "error", _node_of(doc, kind, path), message, loc.file or display, loc.line, loc.column,

@@ -1,4 +1,4 @@
-"""Writes the plan graph (CONTRACT §2) for other tools: node-link JSON, GraphML or DOT.
+"""Writes the plan graph (docs/model.md) for other tools: node-link JSON, GraphML or DOT.
 
 networkx writes all three; this module only turns attribute values into what each format can
 hold (locations as `file:line:column`, exact decimals as text, lists and mappings as JSON).
@@ -62,7 +62,7 @@ def render(graph: nx.MultiDiGraph, fmt: str) -> str:
         try:
             import pydot  # noqa: F401 - networkx's DOT writer imports it only when called
         except ImportError:
-            raise RuntimeError("DOT output needs pydot: pip install 'nap-rules[dot]'") from None
+            raise RuntimeError("DOT output needs pydot: pip install pydot") from None
         from networkx.drawing.nx_pydot import to_pydot
         # a drawing needs kinds and relations only; keys are quoted, DOT reads ':' as a port
         dot = nx.MultiDiGraph()

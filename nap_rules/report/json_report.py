@@ -1,8 +1,9 @@
-"""The machine-readable report of CONTRACT §5.
+"""The machine-readable report (docs/ci.md, "The JSON report").
 
 With a baseline or waivers in play, each finding also carries `status` (`new` or `known`), and
 the report lists the waived findings and the baseline entries that no longer occur, so that a
-CI job reading the JSON can fail on new findings only. Without them the report is exactly §5.
+CI job reading the JSON can fail on new findings only. Without them the report holds only
+the tool, its version, the plan, the summary counts and the findings.
 """
 
 from __future__ import annotations

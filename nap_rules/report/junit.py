@@ -1,8 +1,10 @@
-"""JUnit XML, for CI test dashboards: one test case per rule, one failure per new finding.
+"""JUnit XML, for CI test dashboards: one test case per rule, one failure per finding that fails the run.
 
-Findings the baseline already lists, and waived ones, do not fail their test case: they are
-listed in its system-out. Some JUnit readers show only the first failure of a test case, so
-system-out lists every finding of the rule as well.
+A finding fails its test case when the run fails on it: new (not in the baseline) and at or
+above `--fail-on` (`error` by default, so warnings and info fail nothing unless asked).
+Findings the baseline already lists, waived ones and those below `--fail-on` do not fail their
+test case: they are listed in its system-out. Some JUnit readers show only the first failure
+of a test case, so system-out lists every finding of the rule as well.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ def render(report) -> str:
     for f in report.findings:
         if report.is_known(f):
             other_by_rule[f.rule].append(f"known (in the baseline): {_line(f)}")
-        else:
+        elif report.fails(f):
             new_by_rule[f.rule].append(f)
+        else:
+            other_by_rule[f.rule].append(f"below --fail-on {report.fail_on}: {_line(f)}")
     for w in report.waived:
         other_by_rule[w.finding.rule].append(f"waived ({neutral.text(w.waiver.reason)}): {_line(w.finding)}")
 

@@ -8,6 +8,7 @@ reported, so stale entries do not pile up.
 from __future__ import annotations
 
 import datetime
+import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -55,8 +56,26 @@ def apply_waivers(findings: Iterable[Finding], waivers: Iterable[Waiver],
             notes.append(_expired_note(w, as_of, would))
         elif id(w) not in used:
             notes.append(_note(UNUSED, w, f"waiver of {w.rule} on {w.node} matches no finding: "
-                                          "remove it, or correct its rule or node", ()))
+                                          f"remove it, or correct its rule or node{_near_miss(w, kept)}", ()))
     return kept, waived, sort_findings(notes)
+
+
+def _near_miss(w: Waiver, findings: list[Finding]) -> str:
+    """` (did you mean node 'measure:1.1.10'?)`: the finding the waiver was most likely meant for."""
+    nodes = {f.node for f in findings if matches(w.rule, f.rule) and f.node}
+    whole = sorted(n for n in nodes if n.partition(":")[2] == w.node)  # `1.1.10` for `measure:1.1.10`
+    if whole:
+        return f" (did you mean node {whole[0]!r}?)"
+    near = difflib.get_close_matches(w.node, sorted(nodes), n=1)
+    if near:
+        return f" (did you mean node {near[0]!r}?)"
+    rules = {f.rule for f in findings if f.node == w.node}
+    near = difflib.get_close_matches(w.rule, sorted(rules), n=1, cutoff=0.8)
+    if near:
+        return f" (did you mean rule {near[0]!r}?)"
+    if rules:
+        return f" (findings on {w.node}: {', '.join(sorted(rules))})"
+    return ""
 
 
 def _expired_note(w: Waiver, as_of: datetime.date, would: int) -> Finding:

@@ -1,6 +1,7 @@
 """The changes between two plan graphs, in plan terms: what a reviewer of a revision looks for.
 
-Measures added, removed, retitled, re-dated, moved to another objective, responsibility moved;
+Goals and objectives added, removed or retitled; measures added, removed, retitled, re-dated,
+moved to another objective, responsibility moved;
 indicators added or removed, targets and baselines changed; budget lines and published totals
 changed, with the absolute and relative change of amounts.
 """
@@ -18,6 +19,9 @@ QUANTITIES = frozenset({"target_changed", "baseline_changed", "budget_line_chang
 
 # kind -> heading in the text output, in output order
 SECTIONS = {
+    "goal_added": "Goals and objectives", "goal_removed": "Goals and objectives",
+    "goal_retitled": "Goals and objectives", "objective_added": "Goals and objectives",
+    "objective_removed": "Goals and objectives", "objective_retitled": "Goals and objectives",
     "measure_added": "Measures", "measure_removed": "Measures", "measure_retitled": "Measures",
     "measure_redated": "Measures", "measure_moved": "Measures", "responsibility_moved": "Responsibility",
     "indicator_added": "Indicators", "indicator_removed": "Indicators", "target_changed": "Indicators",
@@ -62,12 +66,23 @@ def _nodes(graph, kind: str) -> dict:
 
 def plan_changes(old, new) -> list[Change]:
     changes: list[Change] = []
+    changes += _outline_changes(old, new, "goal") + _outline_changes(old, new, "objective")
     changes += _measure_changes(old, new)
     changes += _indicator_changes(old, new)
     changes += _budget_changes(old, new)
     changes += _total_changes(old, new)
     order = list(dict.fromkeys(SECTIONS))
     return sorted(changes, key=lambda c: (order.index(c.kind), _natural(c.node), c.field))
+
+
+def _outline_changes(old, new, kind: str) -> list[Change]:
+    """Goals or objectives added, removed or retitled."""
+    before, after = _nodes(old, kind), _nodes(new, kind)
+    out = [Change(f"{kind}_added", k, "title", None, after[k].get("title")) for k in after.keys() - before.keys()]
+    out += [Change(f"{kind}_removed", k, "title", before[k].get("title"), None) for k in before.keys() - after.keys()]
+    out += [Change(f"{kind}_retitled", k, "title", before[k].get("title"), after[k].get("title"))
+            for k in before.keys() & after.keys() if before[k].get("title") != after[k].get("title")]
+    return out
 
 
 def _measure_changes(old, new) -> list[Change]:

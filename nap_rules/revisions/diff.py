@@ -112,7 +112,7 @@ def describe(change: Change) -> str:
         return f"{what} added: {_shorten(change.new)}" if change.new is not None else f"{what} added"
     if change.kind.endswith("_removed"):
         return f"{what} removed: {_shorten(change.old)}" if change.old is not None else f"{what} removed"
-    if change.kind == "measure_retitled":
+    if change.kind.endswith("_retitled"):
         return f"{what} retitled: \"{_shorten(change.old, 50)}\" → \"{_shorten(change.new, 50)}\""
     if change.kind == "total_changed":
         text = f"{_total_label(change.field)}: {_show(change.old)} → {_show(change.new)}"

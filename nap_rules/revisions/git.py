@@ -82,14 +82,14 @@ def open_side(spec: str, reference: str) -> Iterator[Side]:
         yield Side(folder, f"{spec} ({display})", display, spec, Path(tmp))
 
 
-def _git(args: list[str], cwd: Path, what: str) -> bytes:
+def _git(args: list[str], cwd: Path, what: str, quiet: bool = False) -> bytes:
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
         raise InputError(f"{what}: git is not installed") from None
     if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(f"{what}: {reason[-1]}" if reason else what)
+        reason = [] if quiet else done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(f"{what}: {reason[-1].removeprefix('fatal: ')}" if reason else what)
     return done.stdout
 
 
@@ -100,12 +100,20 @@ def export_revision(rev: str, plan_dir: str, dest: Path) -> Path:
         raise InputError(f"{what}: expected a revision after 'git:', such as git:HEAD~1 or git:v1.0")
     here = Path(plan_dir).resolve()
     cwd = here if here.is_dir() else Path.cwd()
-    top = Path(_git(["rev-parse", "--show-toplevel"], cwd, what).decode().strip()).resolve()
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"], cwd, what).decode().strip()).resolve()
+    except InputError as exc:
+        if "git is not installed" in exc.message:
+            raise
+        raise InputError(f"{what}: {plan_dir} is not in a git repository; git:REV reads the plan folder from a "
+                         f"revision of the repository it is in (the folder of the other side, or --plan-dir)") from None
     try:
         rel = here.relative_to(top).as_posix()
     except ValueError:
         raise InputError(f"{what}: {plan_dir} is not inside the git repository at {top}") from None
-    _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top, f"{what}: unknown revision")
+    _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top, f"{what}: unknown revision", quiet=True)
+    if rel != "." and not _git(["ls-tree", "-d", rev, "--", rel], top, what).strip():
+        raise InputError(f"{what}: {rev} has no folder {rel}{_plan_dir_hint(rev, rel, top)}")
     paths = [] if rel == "." else ["--", rel]
     archive = _git(["archive", "--format=tar", rev, *paths], top, f"{what}: no folder {rel} in that revision")
     try:
@@ -119,5 +127,14 @@ def export_revision(rev: str, plan_dir: str, dest: Path) -> Path:
         raise InputError(f"{what}: the revision cannot be unpacked: {reason}") from None
     folder = dest / rel
     if not folder.is_dir():
-        raise InputError(f"{what}: no folder {rel} in that revision")
+        raise InputError(f"{what}: {rev} has no folder {rel}{_plan_dir_hint(rev, rel, top)}")
     return folder
+
+
+def _plan_dir_hint(rev: str, rel: str, top: Path) -> str:
+    """`; give the plan's folder in that revision with --plan-dir (there: plan)`."""
+    names = _git(["ls-tree", "-r", "--name-only", rev], top, f"git:{rev}").decode("utf-8", "replace").splitlines()
+    plans = sorted(n.rpartition("/")[0] or "." for n in names if n == "plan.yaml" or n.endswith("/plan.yaml"))
+    found = f" (plan folders there: {', '.join(plans[:5])})" if plans else ""
+    return (f"; git:REV takes the folder of the other side ({rel}) from that revision: name the plan's folder "
+            f"with --plan-dir{found}")

@@ -202,6 +202,28 @@ def configured_severity(rule_id: str, severity: str, config: Config) -> str | No
     return level[1] if level else severity
 
 
+def check_selection(rules: list[Rule], select=(), ignore=(), extra_ids=()) -> None:
+    """Every id or group given to `--select`/`--ignore` must name a rule, or a check built into the tool."""
+    ids = [r.id for r in rules] + list(extra_ids)
+    groups = {i.rsplit("-", n)[0] for i in ids for n in range(1, i.count("-") + 1)}
+    errors = [InputError(f"{option}: {ref!r} names no rule or group{hint(ref, set(ids) | groups)}; "
+                         "`nap-rules rules list` shows them")
+              for option, refs in (("--select", select), ("--ignore", ignore))
+              for ref in refs if not any(matches(ref, rid) for rid in ids)]
+    if errors:
+        raise InputError.combine(errors)
+
+
+def selected(rule_id: str, select=(), ignore=()) -> bool:
+    """`--select`/`--ignore`: the rule runs when a `select` entry names it (any, without `select`) and no
+    `ignore` entry does; the more specific entry wins (`--select NAP-TIME --ignore NAP-TIME-002`)."""
+    chosen = [len(ref) for ref in select if matches(ref, rule_id)]
+    dropped = [len(ref) for ref in ignore if matches(ref, rule_id)]
+    if select and not chosen:
+        return False
+    return not dropped or (bool(chosen) and max(chosen) > max(dropped))
+
+
 def check_references(rules: list[Rule], config: Config, extra_ids=()) -> None:
     """Every rule id, group and parameter the configuration names must exist."""
     ids = [r.id for r in rules] + list(extra_ids)
@@ -211,20 +233,24 @@ def check_references(rules: list[Rule], config: Config, extra_ids=()) -> None:
     def where(*key) -> Location:
         return config.locations.get(key) or Location(config.file or CONFIG_NAME, 1, 1)
 
+    errors = []
     for key, refs in (("enable", config.enable), ("disable", config.disable),
                       ("severity", [ref for ref, _ in config.severity])):
         for ref in refs:
             if not any(matches(ref, rid) for rid in ids):
-                raise InputError(f"rules.{key}: {ref!r} names no rule or group"
-                                 f"{hint(ref, set(ids) | groups)}", where(key, ref))
+                errors.append(InputError(f"rules.{key}: {ref!r} names no rule or group"
+                                         f"{hint(ref, set(ids) | groups)}", where(key, ref)))
     for rule_id, values in config.params.items():
         rule = by_id.get(rule_id)
         if rule is None:
-            raise InputError(f"params: no rule {rule_id!r}{hint(rule_id, ids)}",
-                             where("params", rule_id))
+            errors.append(InputError(f"params: no rule {rule_id!r}{hint(rule_id, ids)}", where("params", rule_id)))
+            continue
         for name in values:
             if name not in rule.params:
                 declared = ", ".join(sorted(rule.params)) or "none"
-                raise InputError(f"params.{rule_id}: the rule has no parameter {name!r} "
-                                 f"(it declares: {declared}){hint(name, rule.params)}",
-                                 where("params", rule_id, name))
+                errors.append(InputError(f"params.{rule_id}: the rule has no parameter {name!r} "
+                                         f"(it declares: {declared}){hint(name, rule.params)}",
+                                         where("params", rule_id, name)))
+    if errors:  # all of them at once, in file order
+        errors.sort(key=lambda e: (e.location.line, e.location.column))
+        raise InputError.combine(errors)

@@ -2,8 +2,8 @@
 
 A rule file that cannot be used (bad YAML, a schema error, an unknown field or function in an
 expression, a bad message placeholder, a rule id defined twice) raises `InputError` with the
-file, line and column, before any plan is checked (CONTRACT §3); every problem of the files
-read is reported in the one error, not only the first.
+file, line and column, before any plan is checked (docs/rules-language.md); every problem of the
+files read is reported in the one error, not only the first.
 """
 
 from __future__ import annotations

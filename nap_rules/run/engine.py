@@ -25,7 +25,7 @@ _VALUE_WIDTH = 500  # characters of each value kept for --explain
 def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
              params_override: Mapping[str, Mapping] | None = None,
              index: GraphIndex | None = None, session=None) -> list[Finding]:
-    """The findings of `rules` on `graph`, sorted (CONTRACT §5).
+    """The findings of `rules` on `graph`, sorted (Finding.sort_key).
 
     `session`, when given, decides per rule which nodes are evaluated and sees what each
     evaluation gave: `session.start(rule)` returns (keys or None for every node of the kind,

@@ -12,6 +12,7 @@ from ..load.plan_folder import PlanFiles, read_plan_dir
 from ..load.schema_check import check_plan_files
 from ..load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
 from ..model.graph import PlanGraph, build_plan_graph
+from ..model.references import REF_INSTITUTION
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -103,4 +104,23 @@ def validate(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS, pur
         if any(f.severity == "error" for f in findings):
             return Validated(files, None, sort_findings(findings))
         graph, ref_findings = build_plan_graph(files)
-        return Validated(files, graph, sort_findings(findings + ref_findings))
+        return Validated(files, graph, sort_findings(without_registry(findings + ref_findings, plan_dir,
+                                                                      files.display_root)))
+
+
+def without_registry(findings: list[Finding], plan_dir: Path | str, display_root: str) -> list[Finding]:
+    """Without institutions.yaml every body a measure names is unknown: one finding says that the file is
+    missing, instead of one "body not in institutions.yaml" finding per reference."""
+    folder = Path(plan_dir)
+    if not folder.is_dir() or any((folder / name).is_file() for name in ("institutions.yaml", "institutions.yml")):
+        return findings  # a workbook has its own Institutions sheet
+    unknown = [f for f in findings if f.rule == REF_INSTITUTION]
+    if not unknown:
+        return findings
+    bodies = len({f.detail for f in unknown})
+    missing = Finding(REF_INSTITUTION, "error", "",
+                      f"no institutions.yaml: the {bodies} bod{'ies' if bodies != 1 else 'y'} that measures name "
+                      f"({len(unknown)} reference{'s' if len(unknown) != 1 else ''}) cannot be checked without the "
+                      "registry of bodies; add it (README, The plan folder)",
+                      f"{display_root.rstrip('/')}/institutions.yaml", 1, 1, detail="institutions.yaml")
+    return [f for f in findings if f.rule != REF_INSTITUTION] + [missing]

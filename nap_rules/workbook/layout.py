@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..load.plan_folder import FOLDERS, SINGLE_FILES
 from ..load.schema_check import schema_for
@@ -71,15 +71,15 @@ class Leaf:
     minimum: object = None
     maximum: object = None
 
-    @property
+    @cached_property
     def dynamic(self) -> bool:
         return "*" in self.path
 
-    @property
+    @cached_property
     def is_year(self) -> bool:
         return "integer" in self.shape and self.minimum == 1900 and self.maximum == 2200
 
-    @property
+    @cached_property
     def is_money(self) -> bool:
         return any(word in self.path[-1] for word in MONEY_WORDS) if self.path else False
 
