@@ -447,4 +447,5 @@ class _Planner:
 
 
 # the order in which the graph builder reads the kinds of files (nap_rules.model.graph.GraphBuilder.build)
-KIND_RANK = {"plan": 0, "institutions": 1, "indicators": 2, "goal": 3, "budget": 4, "progress": 5}
+KIND_RANK = {"plan": 0, "institutions": 1, "abbreviations": 2, "indicators": 3, "goal": 4, "narrative": 5, "budget": 6,
+             "progress": 7}

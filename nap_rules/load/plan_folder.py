@@ -16,8 +16,9 @@ from .yaml_reader import (
     read_file_bytes,
 )
 
-KINDS = ("plan", "institutions", "goal", "indicators", "budget", "progress")
-SINGLE_FILES = {"plan.yaml": "plan", "institutions.yaml": "institutions", "indicators.yaml": "indicators", "budget.yaml": "budget"}
+KINDS = ("plan", "institutions", "abbreviations", "goal", "indicators", "narrative", "budget", "progress")
+SINGLE_FILES = {"plan.yaml": "plan", "institutions.yaml": "institutions", "abbreviations.yaml": "abbreviations",
+                "indicators.yaml": "indicators", "narrative.yaml": "narrative", "budget.yaml": "budget"}
 FOLDERS = {"goals": "goal", "progress": "progress"}
 CONFIG_FILE = ".nap-rules.yaml"
 REQUIRED = ("plan.yaml",)

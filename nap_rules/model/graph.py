@@ -107,6 +107,7 @@ class GraphBuilder(FileNodes, ReferenceResolver):
     _institution_names: dict = field(default_factory=dict)  # spelling -> institution key
     _edge_data: dict = field(default_factory=dict)  # (rel, label) -> the EdgeData they share
     reading: str = ""  # the file being read
+    with_codes: bool = False  # whether text fields get their `codes` (file_nodes.FileNodes.build_parts)
 
     # --- nodes -----------------------------------------------------------------------------
     def add(self, kind: str, doc: LocMap, display_file: str, ident=None, extra: dict = _NO_EXTRA) -> str:

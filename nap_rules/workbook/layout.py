@@ -31,6 +31,9 @@ from ..load.schema_check import schema_for
 SHEET_NAMES = {
     ("goal", "objectives"): "Measures",
     ("institutions", "institutions"): "Institutions",
+    ("abbreviations", "abbreviations"): "Abbreviations",
+    ("narrative", "measures"): "Narrative",
+    ("narrative", "same_meaning"): "Same meaning",
     ("indicators", "indicators"): "Outcome indicators",
     ("budget", "lines"): "Budget",
     ("budget", "claims"): "Claims",
@@ -260,7 +263,8 @@ def file_kinds() -> tuple:
     """(kind, file name or folder, is a folder) of every plan file kind, in sheet order."""
     out = [(kind, name, False) for name, kind in SINGLE_FILES.items()]
     out += [(kind, name, True) for name, kind in FOLDERS.items()]
-    order = {"plan": 0, "goal": 1, "institutions": 2, "indicators": 3, "budget": 4, "progress": 9}
+    order = {"plan": 0, "goal": 1, "institutions": 2, "abbreviations": 3, "indicators": 4, "narrative": 5, "budget": 6,
+             "progress": 9}
     return tuple(sorted(out, key=lambda t: (order.get(t[0], 5), t[1])))
 
 
