@@ -355,6 +355,24 @@ def test_closest():
     assert ev("closest('XYZ', ['MI', 'MJ'])") is None
 
 
+def test_words():
+    assert ev("words('the SOPs of VT/ PVT, DK&M and the SOP')") == \
+        ["THE", "SOPS", "SOP", "OF", "VT", "PVT", "DK&M", "AND"]
+
+
+def test_codes():
+    assert ev("codes('Inform VT/PVT of the SOPs (Covid, COVID-19) with the MI')") == ["VT", "PVT", "SOP", "COVID", "MI"]
+    assert ev("codes('Organizing periodic meetings')") == []
+
+
+def test_similarity():
+    # the share of the shorter text's words found, in order, in the other
+    assert ev("similarity('Organizing periodic meetings of NRM members', "
+              "'Organizing periodic meetings of NRM members and partners')") == 1
+    assert ev("similarity('a b c d', 'a x c y')") == Decimal(2) / Decimal(4)
+    assert ev("similarity('', 'a')") == 0
+
+
 def test_date():
     assert ev("date('2024-06-30')") == datetime.date(2024, 6, 30)
     assert ev("date(2022, 12, 31) < as_of") is True

@@ -32,6 +32,9 @@ SOURCES = {
     "report": [("progress", (), {"schema", "period", "actuals", "measures"})],
     "actual": [("progress", ("actuals",), set())],
     "status_update": [("progress", ("measures",), set())],
+    "abbreviation": [("abbreviations", ("abbreviations",), {"code"})],
+    "narrative": [("narrative", ("measures",), set())],
+    "same_meaning": [("narrative", ("same_meaning",), set())],
 }
 
 

@@ -126,10 +126,16 @@ def test_indicator_ids_follow_row_order():
         assert [i["id"] for i in measure["indicators"]] == [f"{mid}-{c}" for c in "abcd"[:len(measure["indicators"])]]
 
 
-def test_measure_indicators_declare_no_direction_or_nature():
-    # the Annex does not declare them
+def test_measure_indicators_declare_direction_or_nature_only_with_their_basis():
+    # the Annex has no such column: a declaration rests on a line of the text, recorded as `basis`
+    declared = {}
     for ind in INDICATORS.values():
-        assert "direction" not in ind and "nature" not in ind, ind["id"]
+        for what in ("direction", "nature"):
+            if what in ind:
+                assert ind["basis"][what]["doc_line"] and ind["basis"][what]["quote"], ind["id"]
+                declared[ind["id"]] = ind[what]
+    assert declared == {"1.1.4-a": "increase", "1.1.4-b": "increase", "1.1.7-a": "increase", "2.1.3-a": "decrease",
+                        "2.1.18-a": "increase", "3.1.6-a": "increase", "3.2.6-a": "annual"}
 
 
 # ---------------------------------------------------------------- spot checks: PG1 / 1.1
@@ -208,8 +214,8 @@ def test_spot_checks_objective_3_1():
     assert list(MEASURES["3.1.5"]["responsible"])[:2] == ["MI", "Asylum Directorate"]  # L680
     i = INDICATORS["3.1.6-a"]  # L682: N / A … | 0 | 5% increase … | 10% increase …
     assert baseline(i) is None and target(i, 2021) == 0
-    assert target(i, 2022) == {"relative": 5, "of": "baseline"}
-    assert target(i, 2023) == {"relative": 10, "of": "baseline"}
+    assert target(i, 2022) == {"relative": 5, "of": "baseline", "unit": "percent"}
+    assert target(i, 2023) == {"relative": 10, "of": "baseline", "unit": "percent"}
     assert list(MEASURES["3.1.6"]["responsible"]) == ["MHSP", "MFE", "MES"]  # L682
     assert target(INDICATORS["3.1.8-a"], 2023) == 660  # L684: 220 | 220 | 440 | 660
     i = INDICATORS["3.1.9-b"]  # L687: 5 training | 6 | 7 | 8; L688 breakdown in its note
@@ -248,10 +254,10 @@ def test_outcome_indicators():
     assert [target(oi, y) for y in (2021, 2022, 2023)] == [{"relative": 1, "of": "previous"}] * 3
     oi = OUTCOMES["OI-3"]  # L728: 2020 199, 5% / 10% / 15% more than the baseline, cumulative
     assert (oi["goal"], baseline(oi), oi["nature"]) == ("PG2", 199, "cumulative")
-    assert target(oi, 2023) == {"relative": 15, "of": "baseline"}
+    assert target(oi, 2023) == {"relative": 15, "of": "baseline", "unit": "percent"}
     oi = OUTCOMES["OI-4"]  # L729: 2020 86, "2% decrease every year", decreasing trend
     assert (oi["goal"], baseline(oi), oi["direction"]) == ("PG2", 86, "decrease")
-    assert target(oi, 2022) == {"relative": -2, "of": "previous"}
+    assert target(oi, 2022) == {"relative": -2, "of": "previous", "unit": "percent"}
     assert all(o["sdg"] == "16.2" for o in OUTCOMES.values())  # L719-729
 
 
@@ -290,7 +296,7 @@ def test_budget_lines_add_up_to_the_published_totals():
 
 def test_registry():
     ids = [i["id"] for i in INSTITUTIONS]
-    assert ids.count("GDPUE") == 2  # printed twice in the Abbreviations table, L71 and L74
+    assert ids.count("GDPUE") == 1  # one body, printed twice in the Abbreviations table (L71, L74)
     mi = next(i for i in INSTITUTIONS if i["id"] == "MI")
     assert list(mi["aliases"]) == ["MIA"]  # L87, L224, L456 vs L671
     for undefined in ("MD", "MB", "SHM", "NCHL", "ASHMDF", "PP", "ON", "NGO", "AP", "DK&M", "NJVQV", "KRAT", "SPAK", "ONAC"):

@@ -50,3 +50,11 @@ def test_the_plan_level_definition_used_by_rules_and_report():
     assert resolve_targets(targets, 100) == {2021: Decimal("98"), 2022: None, 2023: Decimal("110")}
     assert list(resolve_targets(targets, 100)) == [2021, 2022, 2023]
     assert resolve_targets({2021: {"relative": 5, "of": "previous"}}, None) == {2021: None}
+
+
+def test_points_move_the_reference_by_percentage_points():
+    # OI-1 read as percentage points: 40.4% + 10 points
+    assert ev("resolve_targets({2023: {'relative': 10, 'of': 'baseline', 'unit': 'points'}}, 40.4)") == \
+        {2023: Decimal("50.4")}
+    assert ev("resolve_targets({2023: {'relative': 10, 'of': 'baseline', 'unit': 'percent'}}, 40.4)") == \
+        {2023: Decimal("44.44")}

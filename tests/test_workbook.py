@@ -271,8 +271,8 @@ def test_init_writes_every_file_and_a_workbook_that_check_reads(tmp_path):
     result = invoke("init", tmp_path / "new", "--xlsx", tmp_path / "new.xlsx", "--start-year", 2024)
     assert result.exit_code == 0, result.output
     names = sorted(p.relative_to(tmp_path / "new").as_posix() for p in (tmp_path / "new").rglob("*.yaml"))
-    assert names == ["budget.yaml", "goals/PG1.yaml", "indicators.yaml", "institutions.yaml", "plan.yaml",
-                     "progress/2024-H1.yaml"]
+    assert names == ["abbreviations.yaml", "budget.yaml", "goals/PG1.yaml", "indicators.yaml", "institutions.yaml",
+                     "narrative.yaml", "plan.yaml", "progress/2024-H1.yaml"]
     for path in (tmp_path / "new").rglob("*.yaml"):
         assert path.read_text(encoding="utf-8").startswith("schema: nap-rules/")
     folder = invoke("check", tmp_path / "new", "--as-of", "2024-07-01")

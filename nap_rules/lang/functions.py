@@ -16,6 +16,7 @@ from typing import Callable
 
 from ..model.index import NodeView, normalize_text
 from ..model.targets import resolve_targets
+from ..model.text import codes_of, tokens, words_of
 from ..model.values import is_number, render
 from .runtime import (
     EvalError,
@@ -409,6 +410,38 @@ def f_closest(fr, name, candidates):
     return folded[match[0]] if match else None
 
 
+# --- words and codes -------------------------------------------------------------------------
+
+def _tokens(fr, s, fname):
+    text = _text(s, fname)
+    fr.charge(len(text) >> 4)
+    return text
+
+
+def f_words(fr, s):
+    """The words of a text, upper-cased (nap_rules.model.text.words_of)."""
+    return words_of(_tokens(fr, s, "words"))
+
+
+def f_codes(fr, s):
+    """The abbreviations of a text (nap_rules.model.text.codes_of)."""
+    return codes_of(_tokens(fr, s, "codes"))
+
+
+def f_similarity(fr, a, b):
+    """How much of the shorter text recurs in the longer one: the words (case and punctuation
+    ignored) of their common subsequences as found by difflib, over the shorter text's words;
+    a decimal from 0 to 1."""
+    wa = [w.casefold() for w in tokens(_tokens(fr, a, "similarity"))]
+    wb = [w.casefold() for w in tokens(_tokens(fr, b, "similarity"))]
+    if not wa or not wb:
+        return Decimal(0)
+    fr.charge(len(wa) * len(wb) >> 4)
+    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    return Decimal(matched) / Decimal(min(len(wa), len(wb)))
+
+
 # --- dates -----------------------------------------------------------------------------------
 
 def f_date(fr, *args):
@@ -486,6 +519,12 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     _fn("startswith", f_startswith, 2, 2, "startswith(text, prefix)", "text begins with prefix"),
     _fn("endswith", f_endswith, 2, 2, "endswith(text, suffix)", "text ends with suffix"),
     _fn("join", f_join, 2, 2, "join(separator, xs)", "items as text, separated"),
+    _fn("words", f_words, 1, 1, "words(text)",
+        "the words of a text, upper-cased (a plural also without its s)"),
+    _fn("codes", f_codes, 1, 1, "codes(text)",
+        "the abbreviations of a text: words with two or more capitals, upper-cased"),
+    _fn("similarity", f_similarity, 2, 2, "similarity(a, b)",
+        "share (0-1) of the shorter text's words that recur, in order, in the other"),
     _fn("closest", f_closest, 2, 2, "closest(name, candidates)",
         "the candidate most like `name` (for 'did you mean'), or none"),
     _fn("date", f_date, 1, 3, "date('YYYY-MM-DD') | date(year, month, day)", "a calendar date"),

@@ -17,17 +17,21 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "goal": ("title", "outcome_indicators", "note", "doc_line"),
     "objective": ("title", "goal", "note", "doc_line"),
     "measure": ("title", "responsible", "contributing", "start", "deadline", "status", "note",
-                "objective", "goal", "doc_line"),
+                "objective", "goal", "doc_line", "codes"),
     "indicator": ("name", "level", "measure", "goal", "unit", "direction", "nature", "frequency",
-                  "formula", "baseline", "targets", "note", "sdg", "data_source", "collected_by", "doc_line"),
+                  "formula", "baseline", "targets", "note", "sdg", "data_source", "collected_by", "doc_line",
+                  "basis", "codes"),
     "institution": ("name", "aliases", "institution_kind", "note", "doc_line"),
     "budget_line": ("level", "goal", "measure", "nature", "year", "total_cost", "planned", "gap",
                     "funding_source", "note", "doc_line"),
-    "claim": ("text", "tolerance", "shares_of_total_cost", "shares_by_nature",
-              "shares_by_funding", "total_cost", "note", "doc_line"),
+    "claim": ("text", "tolerance", "approximate", "shares_of_total_cost", "shares_by_nature",
+              "shares_by_funding", "total_cost", "every_measure_costed", "note", "doc_line"),
     "report": ("year", "half", "reported_by", "note"),
     "actual": ("indicator", "value", "year", "half", "report", "note"),
     "status_update": ("measure", "status", "year", "half", "report", "note"),
+    "abbreviation": ("name", "column", "used_outside_plan", "note", "doc_line"),
+    "narrative": ("measure", "title", "indicators", "note", "doc_line", "codes"),
+    "same_meaning": ("spellings", "note", "doc_line"),
     "missing": ("expected",),
 }
 
@@ -40,8 +44,9 @@ KINDS = tuple(FIELDS)
 SET_BY_BUILDER: dict[str, tuple[str, ...]] = {
     "plan": ("budget_totals",),
     "objective": ("goal",),
-    "measure": ("objective", "goal"),
-    "indicator": ("level", "measure", "goal", "targets", "data_source"),
+    "measure": ("objective", "goal", "codes"),
+    "indicator": ("level", "measure", "goal", "targets", "data_source", "codes"),
+    "narrative": ("codes",),
     "institution": ("institution_kind",),
     "budget_line": ("level", "measure", "year", "funding_source"),
     "report": ("year", "half"),
@@ -55,7 +60,8 @@ SET_BY_BUILDER: dict[str, tuple[str, ...]] = {
 FILE_FIELDS: dict[str, tuple[str, ...]] = {
     kind: tuple(name for name in names if name not in SET_BY_BUILDER.get(kind, ())) for kind, names in FIELDS.items()
 }
-LIST_FIELDS = frozenset({"outcome_indicators", "responsible", "contributing", "collected_by", "aliases"})
+LIST_FIELDS = frozenset({"outcome_indicators", "responsible", "contributing", "collected_by", "aliases", "indicators",
+                         "spellings", "used_outside_plan"})
 
 
 def node_key(kind: str, ident) -> str:
@@ -66,7 +72,7 @@ def node_key(kind: str, ident) -> str:
 # claim shares), readable as `baseline.value`; and the parts of a date (`as_of.year`).
 MAPPING_KEYS = ("start", "end", "year", "value", "note", "relative", "of", "per_year",
                 "total_cost", "planned", "gap", "in_currency", "current", "capital",
-                "state_budget", "donors", "doc_line", "path", "sha256")
+                "state_budget", "donors", "doc_line", "path", "sha256", "unit", "indicator", "name")
 DATE_PARTS = ("year", "month", "day")
 
 # Edges that form the plan's tree (`reported_in` links an indicator to its actuals and a

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..load.locations import Location, LocList, LocMap
 from .fields import node_key
+from .text import codes_of
 
 
 class FileNodes:
@@ -16,27 +17,31 @@ class FileNodes:
         plan_doc = plan_file.doc
         totals = budget_file.doc.get("published_totals") if budget_file else None
         plan = self.add("plan", plan_doc, plan_file.display, extra={"budget_totals": totals})
+        # With an abbreviations table, measures, indicators and narrative entries get `codes`: the
+        # abbreviations of their text, so that the rules find where a code is used by a search.
+        self.with_codes = bool(self.files.of_kind("abbreviations"))
         for f in self.files.of_kind("institutions"):
             self.reading = f.display
             self.institutions(plan, f)
+        for f in self.files.of_kind("abbreviations"):
+            self.reading = f.display
+            self.abbreviations(f)
         outcome_docs = [(f, doc) for f in self.files.of_kind("indicators") for doc in f.doc.get("indicators", [])]
         for f, doc in outcome_docs:
             # the file's `source` (where data comes from) is `data_source`: `source` is the location
             self.add("indicator", doc, f.display, extra={
                 "level": "outcome", "measure": None, "goal": doc.get("goal"),
-                "targets": _targets(doc.get("targets")), "data_source": doc.get("source")})
-        goal_files = {f.display: f for f in self.files.of_kind("goal")}
-        for display in self.goal_order or goal_files:
-            self.reading = display
-            if display in goal_files:
-                self.goal(plan, goal_files[display])
-            else:
-                self.replay_edges(self.replay.get(display, ()))
+                "targets": _targets(doc.get("targets")), "data_source": doc.get("source"),
+                "codes": _codes(self, doc.get("name"))})
+        self.goal_files(plan)
         for f, doc in outcome_docs:
             self.reading = f.display
             key = node_key("indicator", doc.get("id"))
             if doc.get("goal") is not None:
                 self.resolve(key, "goal", doc["goal"], "", doc.key_locs.get("goal") or doc.loc)
+        for f in self.files.of_kind("narrative"):
+            self.reading = f.display
+            self.narrative(f)
         if budget_file:
             self.reading = budget_file.display
             self.budget(plan, budget_file)
@@ -53,6 +58,28 @@ class FileNodes:
             if self.nodes[key]["occurrence"] == 1:
                 for spelling in [doc.get("id"), *(doc.get("aliases") or [])]:
                     self._institution_names.setdefault(str(spelling), key)
+
+    def goal_files(self, plan: str) -> None:
+        """The goal files, in order."""
+        for f in self.files.of_kind("goal"):
+            self.reading = f.display
+            self.goal(plan, f)
+
+    def abbreviations(self, f):
+        for doc in f.doc.get("abbreviations", []):
+            self.add("abbreviation", doc, f.display, ident=doc.get("code"))
+
+    def narrative(self, f):
+        """The narrative's measures, each linked by id to its measure and indicators."""
+        for i, doc in enumerate(f.doc.get("same_meaning") or ()):
+            self.add("same_meaning", doc, f.display, ident=i + 1)
+        for doc in f.doc.get("measures") or ():
+            texts = [doc.get("title")] + [ind.get("name") for ind in doc.get("indicators") or ()]
+            key = self.add("narrative", doc, f.display, ident=doc.get("measure"),
+                           extra={"codes": _codes(self, " ".join(t for t in texts if isinstance(t, str)))})
+            self.resolve(key, "measure", doc.get("measure"), "", doc.key_locs.get("measure") or doc.loc)
+            for ind in doc.get("indicators") or ():
+                self.resolve(key, "indicator", ind.get("indicator"), "", ind.key_locs.get("indicator") or ind.loc)
 
     def goal(self, plan: str, f) -> str:
         doc = f.doc
@@ -71,7 +98,8 @@ class FileNodes:
         return goal
 
     def measure(self, objective: str, doc: LocMap, display: str, objective_id: str, goal_id: str):
-        mkey = self.add("measure", doc, display, extra={"objective": objective_id, "goal": goal_id})
+        mkey = self.add("measure", doc, display, extra={"objective": objective_id, "goal": goal_id,
+                                                         "codes": _codes(self, doc.get("title"))})
         measure_id = self.nodes[mkey]["id"]
         self.edge(objective, mkey, "has_measure")
         names_of = self._institution_names
@@ -88,7 +116,8 @@ class FileNodes:
         for ind in doc.get("indicators") or ():
             ikey = self.add("indicator", ind, display, extra={
                 "level": "measure", "measure": measure_id, "goal": goal_id,
-                "targets": _targets(ind.get("targets")), "data_source": None})
+                "targets": _targets(ind.get("targets")), "data_source": None,
+                "codes": _codes(self, ind.get("name"))})
             self.edge(mkey, ikey, "measured_by")
         costs = doc.get("cost") or ()
         for i, cost in enumerate(costs):
@@ -142,6 +171,11 @@ class FileNodes:
                     self.resolve(key, subject, entry.get(subject), "", entry.key_locs.get(subject) or entry.loc)
 
 
+def _codes(builder, text) -> list | None:
+    """The abbreviations of `text` when the plan has an abbreviations table (else None)."""
+    return codes_of(text) if builder.with_codes and isinstance(text, str) else None
+
+
 def _item_loc(items, i: int, doc: LocMap, key: str) -> Location:
     if isinstance(items, LocList) and i < len(items.item_locs):
         return items.item_locs[i]
@@ -160,7 +194,7 @@ def _targets(targets) -> dict:
 # mapping value (period, baseline, exchange rates, a relative target, claim shares, …) has its
 # keys in one fixed order, so that nothing computed from it (a message that shows the value,
 # a sum, a listing) depends on how the author ordered the keys.
-KEY_ORDER = {k: i for i, k in enumerate(("year", "half", "start", "end", "value", "relative", "of", "per_year",
+KEY_ORDER = {k: i for i, k in enumerate(("year", "half", "start", "end", "value", "relative", "of", "unit", "per_year",
                                          "total_cost", "planned", "gap", "in_currency", "note"))}
 
 

@@ -14,7 +14,8 @@ def resolve_targets(targets: dict, baseline) -> dict:
 
     `{relative: r, of: baseline}` is baseline * (1 + r/100); `{relative: r, of: previous}` is
     the value before it (the latest earlier year with a number, else the baseline) times
-    (1 + r/100). A relative target whose reference is unknown (no baseline) is None, as is "-".
+    (1 + r/100). With `unit: points` the reference is moved by r percentage points instead
+    (baseline + r); `unit: percent`, or no unit, is the per cent reading. A relative target whose reference is unknown (no baseline) is None, as is "-".
     Values are the checked plan's: numbers, None, or relative targets; decimals are computed in
     the caller's decimal context.
     """
@@ -24,7 +25,12 @@ def resolve_targets(targets: dict, baseline) -> dict:
         value = targets[year]
         if isinstance(value, dict):
             base = baseline if value.get("of") == "baseline" else previous
-            value = None if base is None else Decimal(base) * (100 + Decimal(value["relative"])) / 100
+            if base is None:
+                value = None
+            elif value.get("unit") == "points":
+                value = Decimal(base) + Decimal(value["relative"])
+            else:
+                value = Decimal(base) * (100 + Decimal(value["relative"])) / 100
         out[year] = value
         if value is not None:
             previous = value

@@ -1,4 +1,4 @@
-"""Report formats: each module renders a Report to text; imported only when asked for."""
+"""Output: report formats (each renders a Report, imported only when asked for), the HTML page, the graph export."""
 
 from __future__ import annotations
 

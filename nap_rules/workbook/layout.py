@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..load.plan_folder import FOLDERS, SINGLE_FILES
 from ..load.schema_check import schema_for
@@ -31,6 +31,9 @@ from ..load.schema_check import schema_for
 SHEET_NAMES = {
     ("goal", "objectives"): "Measures",
     ("institutions", "institutions"): "Institutions",
+    ("abbreviations", "abbreviations"): "Abbreviations",
+    ("narrative", "measures"): "Narrative",
+    ("narrative", "same_meaning"): "Same meaning",
     ("indicators", "indicators"): "Outcome indicators",
     ("budget", "lines"): "Budget",
     ("budget", "claims"): "Claims",
@@ -71,15 +74,15 @@ class Leaf:
     minimum: object = None
     maximum: object = None
 
-    @property
+    @cached_property
     def dynamic(self) -> bool:
         return "*" in self.path
 
-    @property
+    @cached_property
     def is_year(self) -> bool:
         return "integer" in self.shape and self.minimum == 1900 and self.maximum == 2200
 
-    @property
+    @cached_property
     def is_money(self) -> bool:
         return any(word in self.path[-1] for word in MONEY_WORDS) if self.path else False
 
@@ -260,7 +263,8 @@ def file_kinds() -> tuple:
     """(kind, file name or folder, is a folder) of every plan file kind, in sheet order."""
     out = [(kind, name, False) for name, kind in SINGLE_FILES.items()]
     out += [(kind, name, True) for name, kind in FOLDERS.items()]
-    order = {"plan": 0, "goal": 1, "institutions": 2, "indicators": 3, "budget": 4, "progress": 9}
+    order = {"plan": 0, "goal": 1, "institutions": 2, "abbreviations": 3, "indicators": 4, "narrative": 5, "budget": 6,
+             "progress": 9}
     return tuple(sorted(out, key=lambda t: (order.get(t[0], 5), t[1])))
 
 

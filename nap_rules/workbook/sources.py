@@ -29,7 +29,7 @@ MAX_CELLS = 20_000_000  # cells with a value, over all sheets
 _PROLOG_BYTES = 4096  # where a DTD would have to be
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     value: object
     number_format: str | None = None
@@ -155,7 +155,8 @@ def _read_sheet(ws, display: str, cells_before: int):
                 formulas += 1
                 out.append(Cell(None, cell.number_format, str(value)))
             else:
-                fmt = cell.number_format if isinstance(value, (int, float)) else None
+                # the format of a number (its decimal places); style 0 is General
+                fmt = cell.number_format if getattr(cell, "_style_id", 1) and isinstance(value, (int, float)) else None
                 out.append(Cell(value, fmt))
         while out and out[-1] is None:
             out.pop()

@@ -44,7 +44,7 @@ def example(year: int) -> dict:
         "indicators.yaml": ("indicators", {"indicators": [{
             "id": "OI-1", "name": "Share of cases referred to the prosecutor", "goal": "PG1", "unit": "percent",
             "direction": "increase", "baseline": {"year": year - 1, "value": Decimal("7.5")},
-            "targets": {str(end): {"relative": 10, "of": "baseline"}}}]}),
+            "targets": {str(end): {"relative": 10, "of": "baseline", "unit": "percent"}}}]}),
         "budget.yaml": ("budget", {
             "lines": [{"id": "PG1-current", "goal": "PG1", "nature": "current", "total_cost": 1000000,
                        "planned": 800000, "gap": 200000}],
