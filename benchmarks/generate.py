@@ -21,13 +21,19 @@ one violation of its own kind and none of another:
     budget_mismatch       a goal line with total_cost != planned + gap (planned changed), or a
                           goal line whose total_cost no longer equals the sum of its measures'
                           cost amounts (total_cost and planned changed together)
-    duplicate_measure_id  a measure that repeats the id of the first measure of its objective;
-                          its indicators keep ids of their own, so only the measure id repeats
+    duplicate_measure_id  a measure that repeats the id of the first measure of its objective or,
+                          for about half of them, of the same objective of another goal (an id
+                          repeated across goal files, as in real drafts); its indicators keep ids
+                          of their own, so only the measure id repeats
 
 Defects are split evenly over the kinds. Budget defects have 40 slots (10 goals x 2 natures x
 the two forms above); a duplicate needs an objective with an earlier measure; a measure carries
 at most one defect. What does not fit is moved to the other measure-level kinds, so the total
 stays round(N x defect-rate).
+
+Like real drafts, goal files also share measure titles and indicator names with each other:
+both are drawn from small vocabularies, so at 1 000 measures and more every title and name is
+used in several goal files.
 
 Same arguments, same bytes: one random.Random(seed) drives everything, and the YAML is built
 as text.
@@ -352,7 +358,13 @@ def generate(n: int, out_dir: Path, seed: int = 0, defect_rate: float = 0.02) ->
             for k in range(1, n_measures + 1):
                 own_id = f"{goal}.{obj}.{k}"
                 kind = defect.get(index)
-                shown_id = f"{goal}.{obj}.1" if kind == "duplicate_measure_id" else own_id
+                shown_id = own_id
+                if kind == "duplicate_measure_id":
+                    shown_id = f"{goal}.{obj}.1"
+                    others = [g for g in range(1, GOALS + 1)
+                              if g != goal and counts[(g - 1) * OBJECTIVES_PER_GOAL + obj - 1]]
+                    if others and rng.random() < 0.5:  # the id of a measure of another goal file
+                        shown_id = f"{rng.choice(others)}.{obj}.1"
                 write_measure(out, rng, registry, shown_id, own_id, kind, costs[goal])
                 index += 1
         write(out_dir / "goals" / f"PG{goal}.yaml", "\n".join(out) + "\n")

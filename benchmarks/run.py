@@ -9,6 +9,7 @@ in the same run and on the same files:
   floor        a whole process that only parses the files with PyYAML's C loader (GC paused)
   handwritten  a whole process running the six checks in plain Python (benchmarks/handwritten.py)
   nap-rules    a whole process: `nap-rules check --no-standard-rules --rules benchmarks/rules`
+  fill         the same with an empty cache folder: the run that fills the cache
   warm         the same with the cache warm and one goal file of ten edited (a deadline moved);
                its report is compared with a run without the cache on the edited plan
   phases       read+parse, schema, graph, rules, report, timed in this process
@@ -18,7 +19,10 @@ this process and peak memory from resource.getrusage of the child). Figures are 
 --repeat runs; ratios compare medians from the same run. The counts of findings per check are
 compared with the defects the generator injected, so a fast wrong answer does not pass.
 
-Finally the bundled plan (plan/) is checked with all standard rules, cold, median of 5.
+Finally the bundled plan (plan/) is checked with all standard rules: cold without a cache,
+and with a warm cache after a one-line edit of goals/PG1.yaml (medians of --bundled-repeat).
+With --base DIR (a checkout of an earlier commit, e.g. `git worktree add DIR COMMIT`), the
+same cold run of that code is timed in the same run, alternating, and the ratios are printed.
 Not a test: the test suite runs it once at a small size only to keep it working.
 """
 
@@ -55,11 +59,17 @@ RULE_KIND = {"BENCH-001": "no_responsible", "NAP-REF-001": "unregistered_body", 
 
 
 def timed(argv: list[str], env=None) -> dict:
-    """Wall seconds and peak RSS (MiB) of one child process."""
+    """Wall seconds and peak RSS (MiB) of one child process.
+
+    It runs in a neutral folder: `python -m` puts the working folder first on the module path,
+    where a checkout would shadow the code PYTHONPATH names.
+    """
     use_time = os.path.exists(TIME)
     cmd = [TIME, "-v", *argv] if use_time else argv
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if env is None:  # this checkout's code
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))))
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
     wall = time.perf_counter() - start
     rss = None
     if use_time:
@@ -136,7 +146,7 @@ def bench_size(n: int, repeat: int, workdir: Path) -> dict:
     expected = generate.generate(n, plan, seed=0, defect_rate=0.02)
     floor_argv = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); import handwritten; handwritten.parse_only({str(plan)!r})"]
     hand_argv = [sys.executable, str(HERE / "handwritten.py"), str(plan)]
-    runs = {"floor": [], "handwritten": [], "nap-rules": [], "warm": []}
+    runs = {"floor": [], "handwritten": [], "nap-rules": [], "fill": [], "warm": []}
     cache = workdir / f"cache-{n}"
     for _ in range(repeat):
         runs["floor"].append(timed(floor_argv))
@@ -149,7 +159,7 @@ def bench_size(n: int, repeat: int, workdir: Path) -> dict:
     if cache_supported:
         for i in range(repeat):
             shutil.rmtree(cache, ignore_errors=True)
-            timed(nap_rules_argv(plan, ["--cache", str(cache)]))  # fill the cache
+            runs["fill"].append(timed(nap_rules_argv(plan, ["--cache", str(cache)])))  # fill the cache
             edit_goal_file(plan / "goals" / "PG3.yaml", i)
             runs["warm"].append(timed(nap_rules_argv(plan, ["--cache", str(cache)])))
         # the warm run reports what a run without the cache reports on the edited plan
@@ -174,33 +184,78 @@ def bench_size(n: int, repeat: int, workdir: Path) -> dict:
     result["ratio_to_handwritten"] = ours / result["handwritten"]["wall"]
     if result["warm"]:
         result["warm_ratio"] = result["warm"]["wall"] / ours
+        result["fill_ratio"] = result["fill"]["wall"] / ours
+        cold_rss = result["nap-rules"]["rss_mib"]
+        if cold_rss:
+            result["warm_rss_ratio"] = (result["warm"]["rss_mib"] or 0) / cold_rss
+            result["fill_rss_ratio"] = (result["fill"]["rss_mib"] or 0) / cold_rss
     return result
 
 
-def bundled_plan(repeat: int = 5) -> dict:
-    argv = [sys.executable, "-m", "nap_rules", "check", str(ROOT / "plan"), "--format", "json",
-            "--fail-on", "never", "--as-of", AS_OF]
-    runs = [timed(argv) for _ in range(repeat)]
-    return {"wall": median_of(runs, "wall"), "rss_mib": median_of(runs, "rss_mib"), "code": runs[-1]["code"],
-            "repeat": repeat}
+def bundled_plan(repeat: int = 5, base: str | None = None) -> dict:
+    """The bundled plan with all standard rules: cold, warm after a one-line edit, and (with
+    `base`) cold with the code of another checkout, the runs alternating so load hits all alike."""
+    with tempfile.TemporaryDirectory(prefix="nap-bundled-") as tmp:
+        plan = Path(tmp) / "plan"
+        shutil.copytree(ROOT / "plan", plan)
+        cache = Path(tmp) / "cache"
+        argv = [sys.executable, "-m", "nap_rules", "check", str(plan), "--format", "json",
+                "--fail-on", "never", "--as-of", AS_OF]
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        base_env = dict(os.environ, PYTHONPATH=str(base)) if base else None
+        goal = plan / "goals" / "PG1.yaml"
+        published = goal.read_text()
+        edited = re.sub(r"deadline: (\d+)", lambda m: f"deadline: {int(m.group(1)) - 1}", published, count=1)
+        runs: dict = {"cold": [], "warm": [], "base": []}
+        same = True
+        timed(argv + ["--cache", str(cache)], env)  # fill the cache
+        for i in range(repeat):
+            goal.write_text(published)
+            runs["cold"].append(timed(argv, env))
+            if base_env:
+                runs["base"].append(timed(argv, base_env))
+                same = same and runs["base"][-1]["stdout"] == runs["cold"][-1]["stdout"]
+            goal.write_text(edited if i % 2 == 0 else published)  # one line edited since the last run
+            runs["warm"].append(timed(argv + ["--cache", str(cache)], env))
+            same = same and runs["warm"][-1]["stdout"] == timed(argv, env)["stdout"]
+    out = {"repeat": repeat, "same_reports": same, "code": runs["cold"][-1]["code"]}
+    for name, rs in runs.items():
+        if rs:
+            out[name] = {"wall": median_of(rs, "wall"), "rss_mib": median_of(rs, "rss_mib")}
+    if runs["base"]:
+        out["cold_vs_base"] = out["cold"]["wall"] / out["base"]["wall"]
+        out["warm_vs_base"] = out["warm"]["wall"] / out["base"]["wall"]
+    return out
 
 
 def table(results: list[dict], bundled: dict) -> str:
-    lines = ["| N | floor s | hand-written s | nap-rules s | x floor | x hand | peak MiB | warm/cold | correct |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| N | floor s | hand-written s | nap-rules s | x floor | x hand | peak MiB | fill/cold | warm/cold "
+             "| fill MiB | warm MiB | correct |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+
+    def ratio(r, key):
+        return f"{r[key]:.2f}" if r.get(key) else "-"
+
     for r in results:
-        warm = f"{r['warm_ratio']:.2f}" if r.get("warm_ratio") else "-"
+        fill_rss = f"{r['fill']['rss_mib'] or 0:.0f}" if r.get("fill") else "-"
+        warm_rss = f"{r['warm']['rss_mib'] or 0:.0f}" if r.get("warm") else "-"
         lines.append(f"| {r['n']} | {r['floor']['wall']:.2f} | {r['handwritten']['wall']:.2f} | {r['nap-rules']['wall']:.2f} "
                      f"| {r['ratio_to_floor']:.2f} | {r['ratio_to_handwritten']:.2f} | {r['nap-rules']['rss_mib'] or 0:.0f} "
-                     f"| {warm} | {'yes' if r['correct'] else 'NO'} |")
+                     f"| {ratio(r, 'fill_ratio')} | {ratio(r, 'warm_ratio')} | {fill_rss} | {warm_rss} "
+                     f"| {'yes' if r['correct'] else 'NO'} |")
     lines.append("")
     lines.append("phases (s): " + "; ".join(
         f"N={r['n']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["phases"].items()) for r in results))
     if len(results) > 1:
         a, b = results[-2], results[-1]
         lines.append(f"growth {a['n']} -> {b['n']}: x{b['nap-rules']['wall'] / a['nap-rules']['wall']:.1f}")
-    lines.append(f"bundled plan/, all standard rules, cold, median of {bundled.get('repeat', 5)}: "
-                 f"{bundled['wall']:.2f} s, {bundled['rss_mib'] or 0:.0f} MiB")
+    cold, warm = bundled["cold"], bundled["warm"]
+    lines.append(f"bundled plan/, all standard rules, median of {bundled['repeat']}: cold {cold['wall']:.3f} s "
+                 f"{cold['rss_mib'] or 0:.0f} MiB; warm cache after a one-line edit {warm['wall']:.3f} s "
+                 f"{warm['rss_mib'] or 0:.0f} MiB; reports {'the same' if bundled['same_reports'] else 'DIFFERENT'}")
+    if "base" in bundled:
+        lines.append(f"  base checkout, cold: {bundled['base']['wall']:.3f} s; cold/base {bundled['cold_vs_base']:.2f}, "
+                     f"warm/base {bundled['warm_vs_base']:.2f}")
     return "\n".join(lines)
 
 
@@ -210,16 +265,18 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", default=str(HERE / "out" / "results.json"))
     parser.add_argument("--bundled-repeat", type=int, default=5)
+    parser.add_argument("--base", default=None, metavar="DIR",
+                        help="a checkout of an earlier commit whose cold run on plan/ is timed in the same run")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="nap-bench-") as tmp:
         results = [bench_size(n, args.repeat, Path(tmp)) for n in sizes]
-    bundled = bundled_plan(args.bundled_repeat)
+    bundled = bundled_plan(args.bundled_repeat, args.base)
     print(table(results, bundled))
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"results": results, "bundled": bundled}, indent=2, default=str) + "\n")
-    return 0 if all(r["correct"] for r in results) else 1
+    return 0 if all(r["correct"] for r in results) and bundled["same_reports"] else 1
 
 
 if __name__ == "__main__":

@@ -73,19 +73,22 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
         if cache is None:
             result = validate(plan_dir, limits, progress_dirs=progress_dirs)
             rule_findings = None
-            if result.graph is not None:
-                rule_findings = evaluate(result.graph, rules, as_of=as_of, params_override=config.params,
+            if result.plan_graph is not None:
+                rule_findings = evaluate(result.plan_graph, rules, as_of=as_of, params_override=config.params,
                                          shown=shown)
             plan_id, file_count = result.plan_id, len(result.files.files)
+            files_read = result.files
         else:
             from .incremental.recheck import check_cached
 
             outcome = check_cached(plan_dir, rules, as_of=as_of, limits=limits, progress_dirs=progress_dirs,
                                    cache_dir=cache, params_override=config.params)
-            # with a snapshot, `files` holds only the files read again and `graph` is None (nap_rules.incremental.recheck)
+            # a re-check read only some files: `complete` reads the rest when they are asked for
             result = Validated(outcome.files, outcome.graph,
-                               without_registry(outcome.builtin, plan_dir, outcome.files.display_root))
+                               without_registry(outcome.builtin, plan_dir, outcome.files.display_root),
+                               complete=outcome.complete)
             rule_findings, plan_id, file_count = outcome.rule_findings, outcome.plan_id, outcome.file_count
+            files_read = outcome.files  # plan.yaml among them: every run reads it
         findings = configure_builtin(result.findings, config, select, ignore)
         notes = ()
         if rule_findings is not None:
@@ -93,7 +96,7 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
         else:
             notes = (RULES_SKIPPED,)
         report = Report(__version__, plan_id, tuple(sort_findings(findings)), file_count,
-                        rules=tuple(rules), notes=notes, document=plan_document(plan_dir, result.files),
+                        rules=tuple(rules), notes=notes, document=plan_document(plan_dir, files_read),
                         extra={"rule_values": shown} if shown is not None else {})
         if config.waivers or entries is not None:  # else there is nothing to set aside or compare
             from .review.triage import triage

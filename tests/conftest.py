@@ -7,6 +7,7 @@ tests (`path::name`) or choosing with `-m`/`-k` runs what is named, slow or not.
 """
 
 import os
+import tempfile
 
 from hypothesis import HealthCheck, settings
 
@@ -24,3 +25,7 @@ def pytest_collection_modifyitems(config, items):
     if slow:
         config.hook.pytest_deselected(items=slow)
         items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+# compiled schema validators go to a folder of this test run, not the user's own (nap_rules.load.code_cache)
+os.environ.setdefault("NAP_RULES_CODE_CACHE", tempfile.mkdtemp(prefix="nap-rules-code-"))

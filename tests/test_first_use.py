@@ -95,3 +95,19 @@ def test_schema_findings_name_the_plan_item_and_a_date_where_a_year_belongs_gets
     assert result.exit_code == 1
     assert ("NAP-SCHEMA-002  deadline of measure 1.1.1 must be a whole number, found '31/12/2023'; "
             "a year belongs here, not a date: write 2023  [measure:1.1.1]") in result.output
+
+
+# clocks read in tests, none to bound how long something takes (tests/cputime.py bounds CPU time)
+CLOCKS_READ = {
+    "tests/test_atomic.py": "sets a file's modification time in the past",
+    "tests/test_faults.py": "gives up waiting for a child after 600 s: a guard against a hang, no assertion",
+}
+
+
+def test_no_test_bounds_wall_clock_time():
+    import re
+
+    reading = re.compile(r"perf_counter|time\.time\(|monotonic")
+    found = {str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.py")
+             if reading.search(p.read_text(encoding="utf-8")) and p.name != "test_first_use.py"}
+    assert found <= set(CLOCKS_READ), found - set(CLOCKS_READ)

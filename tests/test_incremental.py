@@ -165,14 +165,21 @@ def test_which_changes_are_checked_incrementally(generated, tmp_path, rule_dirs,
     assert outcome(plan, cache, rule_dirs).incremental is incremental
 
 
-def test_a_listing_of_measures_is_reached_by_any_goal_file(generated, tmp_path):
+@pytest.mark.parametrize("what", ["comment", "drop", "copy"])
+def test_a_listing_of_measures_is_reached_only_by_a_change_of_the_measures(generated, tmp_path, what):
+    """A rule that lists every measure is evaluated again when a goal file's measures change
+    and kept otherwise; either way without reading the other goal files."""
     plan = tmp_path / "plan"
     shutil.copytree(generated, plan)
     cache = tmp_path / "cache"
     dirs = (REACH_RULES, REACH_RULES / "kinds")
     outcome(plan, cache, dirs)
-    edit(plan, random.Random(7), "comment")
-    assert not outcome(plan, cache, dirs).incremental
+    edit(plan, random.Random(7), what)
+    result = outcome(plan, cache, dirs)
+    assert result.incremental
+    assert len([f for f in result.files.files if f.kind == "goal"]) == 1
+    options = SETUPS["reach rules and a listing"]
+    assert report_json(plan, cache, options) == report_json(plan, None, options)
 
 
 def test_a_partial_graph_reads_only_the_changed_goal_file(generated, tmp_path):
@@ -272,7 +279,8 @@ def test_two_goal_files_name_the_same_unregistered_body(generated, tmp_path):
 
 def test_a_snapshot_of_another_shape_is_a_full_run(generated, tmp_path):
     """An entry that passes its checksum but is not a snapshot of this format is not used."""
-    from nap_rules.incremental.recheck import list_files, run_key
+    from nap_rules.incremental.recheck import list_files
+    from nap_rules.incremental.snapshot import SNAPSHOT_TYPES, run_key
 
     from nap_rules.load.file_cache import FileCache
 
@@ -284,10 +292,29 @@ def test_a_snapshot_of_another_shape_is_a_full_run(generated, tmp_path):
     files = FileCache(cache, DEFAULT_READ_LIMITS)
     list_files(str(plan), DEFAULT_READ_LIMITS, (), files)
     name = run_key(files, rules, {}, AS_OF, DEFAULT_READ_LIMITS, str(plan), ())
-    snapshot = files.get(name)
+    snapshot = files.get(name, SNAPSHOT_TYPES)
     assert snapshot is not None and outcome(plan, cache).incremental
-    for broken in ({**snapshot, "files": ()}, {**snapshot, "missing": None},
-                   {**snapshot, "files": tuple((d, k, key, {}) for d, k, key, _ in snapshot["files"])}):
+    for broken in (snapshot._replace(files=()), snapshot._replace(missing=None), dict(snapshot._asdict()),
+                   snapshot._replace(files=tuple(f[:3] + ({},) for f in snapshot.files))):
         files.put(name, broken)
         assert not outcome(plan, cache).incremental
     assert report_json(plan, cache, SETUPS["bench rules"]) == report_json(plan, None, SETUPS["bench rules"])
+
+
+def test_check_plan_gives_the_whole_graph_and_files_on_every_path(generated, tmp_path):
+    """A re-check reads only some files, but its Validated holds every file and the whole graph,
+    as a run without a cache does, once asked for them."""
+    from nap_rules.check import check_plan
+
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    options = dict(rule_dirs=(str(BENCH_RULES),), standard_rules=False, as_of=AS_OF)
+    check_plan(str(plan), cache=str(cache), **options)
+    edit(plan, random.Random(7), "dates")
+    cached, cached_report = check_plan(str(plan), cache=str(cache), **options)
+    plain, plain_report = check_plan(str(plan), **options)
+    assert render("json", cached_report) == render("json", plain_report)
+    assert [f.display for f in cached.files.files] == [f.display for f in plain.files.files]
+    assert list(cached.graph.nodes) == list(plain.graph.nodes)
+    assert list(cached.graph.edges(keys=True, data="rel")) == list(plain.graph.edges(keys=True, data="rel"))

@@ -9,8 +9,9 @@ evaluation depended on, so that a later run can keep its findings when none of t
     ("N", key)    the edges of the node `key` were followed, for the nodes of the files
                   named in `edges_by_node` (those many goal files link to: institutions, …)
     ("N", key, rel)  only its edges of relation `rel` were followed, for those nodes
-    ("K", kind)   every node of `kind` was listed (nodes()), or searched for a value that is not
-                  plain text or a number
+    ("K", kind)   the keys of every node of `kind` were listed (nodes()), or a key of that kind
+                  was asked for (node())
+    ("KV", kind)  the nodes of `kind` were searched for a value that is not plain text or a number
     ("L", kind, field, normalized, value)
                   the nodes of `kind` whose `field` equals or lists `value` were searched for
                   (lookup(), duplicates_of())
@@ -21,11 +22,11 @@ evaluation depended on, so that a later run can keep its findings when none of t
 
 Every way an expression reaches the graph (nap_rules.lang.functions) goes through one of the
 methods below, so the record is complete. On a partial graph, where some goal files were left
-out, the index also refuses what the partial graph does not hold whole: the edges of a
-placeholder (a node of a file left out, whose fields refuse themselves: nap_rules.model.graph.Placeholder)
-and a listing of a kind such a file defines; a search of such a kind is answered with the
-tables the snapshot keeps of those files. A refusal raises NeedFullRun, which no rule can
-catch, and the whole plan is checked instead.
+out, the index answers a listing of a kind such a file defines with the keys the snapshot
+keeps of it, and a search with the tables the snapshot keeps; it refuses what the partial graph
+does not hold: the fields and the edges of a placeholder (a node of a file left out:
+nap_rules.incremental.partial.Placeholder). A refusal raises NeedFile, which no rule can catch,
+and the re-check reads that file too (or NeedFullRun, and the whole plan is checked).
 """
 
 from __future__ import annotations
@@ -45,11 +46,18 @@ class NeedFullRun(BaseException):
     """
 
 
+class NeedFile(NeedFullRun):
+    """The partial graph cannot answer without the goal file `file`, which it left out."""
+
+    def __init__(self, file: str, why: str = ""):
+        super().__init__(f"{why} (in {file})")
+        self.file = file
+
+
 class TrackingIndex(GraphIndex):
     """A GraphIndex whose reads add tokens to `tokens`; `begin(key)` starts a node's record."""
 
-    def __init__(self, graph, *, edges_by_node=frozenset(), incomplete_edges=frozenset(),
-                 incomplete_kinds=frozenset(), elsewhere=None):
+    def __init__(self, graph, *, edges_by_node=frozenset(), incomplete_kinds=frozenset(), elsewhere=None):
         super().__init__(graph)
         self.searches: set = set()  # (kind, field, normalized) of every search made
         self._edges_by_node = edges_by_node
@@ -57,7 +65,6 @@ class TrackingIndex(GraphIndex):
         # files left out (nap_rules.incremental.recheck.Elsewhere)
         self._elsewhere = elsewhere
         self.tokens: set = set()
-        self._incomplete_edges = incomplete_edges
         self._incomplete_kinds = incomplete_kinds
         self._file_tokens: dict = {}
         self._edge_tokens: dict = {}
@@ -93,16 +100,14 @@ class TrackingIndex(GraphIndex):
         self.tokens = {token, ("MS", key)} if token[0] == "M" else {token}
 
     def _edges(self, key, rel=None) -> None:
-        if key in self._incomplete_edges:
-            raise NeedFullRun(key)
+        if self._elsewhere is not None and self._elsewhere.is_placeholder(key):
+            raise NeedFile(self.attrs[key]["source"].file, f"the edges of {key}")
         token = self.edge_token(key)
         if rel is not None and token[0] == "N":
             token = ("N", key, rel)
         self.tokens.add(token)
 
     def _kind(self, kind) -> None:
-        if kind in self._incomplete_kinds:
-            raise NeedFullRun(kind)
         self.tokens.add(("K", kind))
 
     # --- the reads -------------------------------------------------------------------------
@@ -123,10 +128,14 @@ class TrackingIndex(GraphIndex):
 
     def nodes_of(self, kind: str):
         self._kind(kind)
+        if kind in self._incomplete_kinds:
+            return self._elsewhere.listing(kind, super().nodes_of(kind))
         return super().nodes_of(kind)
 
     def has_node(self, key: str) -> bool:
         self._kind(key.partition(":")[0] if isinstance(key, str) else key)
+        if self._elsewhere is not None and key not in self.attrs and self._elsewhere.defines(key):
+            return True
         return super().has_node(key)
 
     def lookup(self, kind: str, field_name: str, value, *, normalized: bool = False) -> list:
@@ -134,14 +143,16 @@ class TrackingIndex(GraphIndex):
         if type(probe) in PLAIN:
             self.tokens.add(("L", kind, field_name, normalized, probe))
         else:
-            self._kind(kind)
+            if kind in self._incomplete_kinds:
+                raise NeedFullRun(f"a search of {kind} for a value the snapshot has no table of")
+            self.tokens.add(("KV", kind))
         self.searches.add((kind, field_name, normalized))
         return super().lookup(kind, field_name, value, normalized=normalized)
 
     def table(self, kind: str, field_name: str, normalized: bool, keys) -> dict:
         if kind not in self._incomplete_kinds:
             return super().table(kind, field_name, normalized, keys)
-        if self._elsewhere is None:
+        if self._elsewhere is None:  # pragma: no cover - incomplete kinds come with what holds them
             raise NeedFullRun(kind)
         here = super().table(kind, field_name, normalized, [k for k in keys if not self._elsewhere.is_placeholder(k)])
         return self._elsewhere.merged(here, (kind, field_name, normalized))

@@ -62,15 +62,20 @@ class RefusedEntry(pickle.UnpicklingError):
 
 
 class _Unpickler(pickle.Unpickler):
+    allowed = ALLOWED
+
     def find_class(self, module: str, name: str):
-        if (module, name) not in ALLOWED:
+        if (module, name) not in self.allowed:
             raise RefusedEntry(f"a cache entry may not build {module}.{name}")
         return super().find_class(module, name)
 
 
-def loads(payload: bytes):
-    """The value pickled in `payload`, built only from the allowed types."""
-    return _Unpickler(io.BytesIO(payload)).load()
+def loads(payload: bytes, allow: frozenset = frozenset()):
+    """The value pickled in `payload`, built only from the allowed types (and those of `allow`)."""
+    unpickler = _Unpickler(io.BytesIO(payload))
+    if allow:
+        unpickler.allowed = ALLOWED | allow
+    return unpickler.load()
 
 
 def _fingerprint(limits) -> bytes:
@@ -148,8 +153,11 @@ class FileCache:
     def _path(self, key: bytes) -> Path:
         return self.folder / f"{key.hex()}.entry"
 
-    def get(self, key: bytes):
-        """The value stored under `key`, or None when there is no whole, valid entry."""
+    def get(self, key: bytes, allow: frozenset = frozenset()):
+        """The value stored under `key`, or None when there is no whole, valid entry.
+
+        `allow` adds (module, name) pairs the entry may build: a higher layer's own record types.
+        """
         blob = _read_entry(self._path(key))
         if blob is None:
             self.misses += 1
@@ -161,7 +169,7 @@ class FileCache:
             self.misses += 1
             return None
         try:
-            value = loads(memoryview(blob)[body:])
+            value = loads(memoryview(blob)[body:], allow)
         except Exception:  # noqa: BLE001 - a refused or unreadable entry is a miss, never an error
             self.misses += 1
             return None
@@ -176,13 +184,19 @@ class FileCache:
             payload = pickle.dumps(value, protocol=5)
         except Exception:  # noqa: BLE001 - a value that cannot be stored is simply not cached
             return
-        blob = b"".join((MAGIC, key, hashlib.sha256(payload).digest(), payload))
+        self.put_pickled(key, payload)
+
+    def put_pickled(self, key: bytes, payload: bytes) -> None:
+        """Store the value pickled (protocol 5) as `payload` under `key`."""
+        if not self.usable:
+            return
+        head = b"".join((MAGIC, key, hashlib.sha256(payload).digest()))
         try:
             if not self._cleaned:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 remove_orphans(str(self.folder))  # what runs killed while writing left behind
                 self._cleaned = True
             # not fsynced: an entry a machine crash leaves torn fails its hash and is a miss
-            write_atomic(self._path(key), blob, durable=False, clean=False, in_place=False)
+            write_atomic(self._path(key), head + payload, durable=False, clean=False, in_place=False)
         except OSError:
             self.usable = False

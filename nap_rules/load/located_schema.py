@@ -7,7 +7,7 @@ import difflib
 
 from ..errors import InputError
 from .locations import LocMap, locate
-from .schema_check import explain, validator_for
+from .schema_check import explain, fast_check, validator_for
 
 
 def check(doc: LocMap, name: str) -> None:
@@ -16,6 +16,8 @@ def check(doc: LocMap, name: str) -> None:
     The messages are those of plan files (schema_check.explain); an unknown key comes first,
     since a misspelt key also makes a required one missing.
     """
+    if fast_check(doc, name):
+        return
     problems = []
     for error in validator_for(name).iter_errors(doc):
         message, path, keyword = explain(error)
@@ -29,6 +31,8 @@ def check(doc: LocMap, name: str) -> None:
 
 def check_all(doc: LocMap, name: str) -> None:
     """Raise one InputError reporting every schema error of `doc`, in file order."""
+    if fast_check(doc, name):
+        return
     problems = []
     for error in validator_for(name).iter_errors(doc):
         message, path, keyword = explain(error)

@@ -123,13 +123,19 @@ def load_cached(data: bytes, key: bytes, kind: str, display: str, limits: ReadLi
     schema-checked and stored."""
     from .schema_check import check_document
 
-    found = cache.get(key)
-    if _is_entry(found):
-        return PlanFile(kind, display, found[0], found[1])
+    found = from_cache(cache, key, kind, display)
+    if found is not None:
+        return found
     doc = check_schema_line(load_yaml_data(data, display, limits, pure), kind, display)
     findings = tuple(check_document(doc, kind, display))
     cache.put(key, (doc, findings))
     return PlanFile(kind, display, doc, findings)
+
+
+def from_cache(cache, key: bytes, kind: str, display: str) -> PlanFile | None:
+    """The plan file kept under `key`, or None."""
+    found = cache.get(key)
+    return PlanFile(kind, display, found[0], found[1]) if _is_entry(found) else None
 
 
 def _is_entry(value) -> bool:
@@ -214,6 +220,22 @@ def read_plan_dir(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS
     schema-checked as it is read, and a file read before is taken from the cache.
     """
     out, listed = list_plan_files(plan_dir, limits, progress_dirs)
-    for path, kind, display in listed:
-        out.files.append(load_plan_file(path, kind, display, limits, pure, cache))
+    read = [None] * len(listed)
+    if cache is None:  # large files in worker processes (nap_rules.load.parallel), also schema-checked
+        from .parallel import read_many, unpickled
+
+        read = read_many([(path, None, kind, display, _size(path)) for path, kind, display in listed], limits, pure)
+    for (path, kind, display), done in zip(listed, read):
+        if done is not None:
+            doc, findings = unpickled(done)
+            out.files.append(PlanFile(kind, display, doc, findings))
+        else:
+            out.files.append(load_plan_file(path, kind, display, limits, pure, cache))
     return out
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0

@@ -7,6 +7,7 @@ import difflib
 import json
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from ..findings import Finding
 from .locations import LocList, LocMap, locate
@@ -49,28 +50,100 @@ def validator_for(kind: str):
 _FAST: dict = {}  # kind -> compiled validator
 
 
+class SchemaMismatch(ValueError):
+    """Raised by a compiled validator for a document its schema does not accept."""
+
+    def __init__(self, message="", *args, **kwargs):
+        super().__init__(message)
+
+
+_GENERATED_IMPORT = "from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException\n"
+
+
 def fast_validator_for(kind: str):
-    """A compiled yes/no validator (fastjsonschema) for the common case of a large valid file.
+    """A compiled yes/no validator (fastjsonschema) for the common case of a valid file.
 
     fastjsonschema compiles drafts up to 7; our schemas use no keyword newer than draft 7
     (`$defs` is only a container that pointers reach), so the same schema compiles as draft 7.
-    tests/test_schema_fast_path.py holds both validators to the same verdicts.
+    tests/test_schema_fast_path.py holds both validators to the same verdicts. The compiled
+    code is kept in the code cache (nap_rules.load.code_cache), so that a run pays neither
+    the generation nor the import of fastjsonschema once the schema has been compiled.
     """
     found = _FAST.get(kind)
     if found is None:
+        found = _FAST[kind] = _compiled(kind)
+    return found
+
+
+def _code_name(kind: str) -> str:
+    import marshal
+
+    from . import code_cache
+
+    schema = (resource_dir("schemas") / f"{kind}.schema.json").read_bytes()
+    return f"schema-{kind}-" + code_cache.digest(b"schema validator", __file__.encode(), Path(__file__).read_bytes(),
+                                                 str(marshal.version).encode(), _fastjsonschema_version(), schema)
+
+
+def _fastjsonschema_version() -> bytes:
+    """The code of the installed fastjsonschema's version module (found without importing it)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("fastjsonschema")
+        return Path(spec.origin).with_name("version.py").read_bytes()
+    except Exception:  # noqa: BLE001 - an unusual installation: the entry name still changes with our code
+        return b""
+
+
+def _compiled(kind: str):
+    import marshal
+
+    from . import code_cache
+
+    name = _code_name(kind)
+    payload = code_cache.get(name)
+    code = None
+    if payload is not None:
+        try:
+            code, entry = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            code = None
+    if code is None:
         import fastjsonschema
 
         # a copy: fastjsonschema rewrites every `$ref` of the schema it compiles into an absolute
         # URI, and the cached schema is also read by canonical.py and the workbook layout
         schema = copy.deepcopy(dict(schema_for(kind), **{"$schema": "http://json-schema.org/draft-07/schema#"}))
-        found = _FAST[kind] = fastjsonschema.compile(schema)
-    return found
+        source = fastjsonschema.compile_to_code(schema).replace(_GENERATED_IMPORT, "")
+        entry = re.search(r"^def (validate\w*)\(", source, re.M).group(1)
+        code = compile(source, f"<{kind} schema>", "exec")
+        code_cache.put(name, marshal.dumps((code, entry)))
+    namespace = {"JsonSchemaValueException": SchemaMismatch, "JsonSchemaValuesException": SchemaMismatch}
+    exec(code, namespace)  # noqa: S102 - code generated from our own schema, or kept by us
+    return namespace[entry]
+
+
+def _have_fast(kind: str) -> bool:
+    """Whether a compiled validator of `kind` costs nothing to have: compiled already, or kept."""
+    from . import code_cache
+
+    return kind in _FAST or code_cache.folder() is not None
 
 
 # Compiling a schema costs about as much as checking some 1 500 values with the reference
-# validator (about 12 µs a value, against 0.5 µs compiled): files with fewer values than this
-# are checked by the reference validator directly, unless their kind is compiled already.
+# validator (about 12 µs a value, against 0.5 µs compiled): without a code cache, files with
+# fewer values than this are checked by the reference validator directly.
 FAST_FROM = 1000
+
+
+def fast_check(doc, kind: str) -> bool:
+    """Whether the compiled validator of `kind` accepts `doc` (False: it may not; ask the reference validator)."""
+    try:
+        fast_validator_for(kind)(doc)
+        return True
+    except ValueError:  # SchemaMismatch, or fastjsonschema's own: the reference validator says where and why
+        return False
 
 
 def _values_in(doc) -> int | None:
@@ -245,14 +318,8 @@ def _finding(error, doc, kind: str, display: str) -> Finding:
 
 def check_document(doc, kind: str, display: str) -> list[Finding]:
     size = _values_in(doc)
-    if size is None or size >= FAST_FROM or kind in _FAST:
-        import fastjsonschema
-
-        try:
-            fast_validator_for(kind)(doc)
-            return []
-        except fastjsonschema.JsonSchemaException:
-            pass  # invalid: the reference validator says exactly where and why
+    if (size is None or size >= FAST_FROM or _have_fast(kind)) and fast_check(doc, kind):
+        return []
     return [_finding(e, doc, kind, display) for e in validator_for(kind).iter_errors(doc)]
 
 

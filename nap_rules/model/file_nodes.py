@@ -33,13 +33,7 @@ class FileNodes:
                 "level": "outcome", "measure": None, "goal": doc.get("goal"),
                 "targets": _targets(doc.get("targets")), "data_source": doc.get("source"),
                 "codes": _codes(self, doc.get("name"))})
-        goal_files = {f.display: f for f in self.files.of_kind("goal")}
-        for display in self.goal_order or goal_files:
-            self.reading = display
-            if display in goal_files:
-                self.goal(plan, goal_files[display])
-            else:
-                self.replay_edges(self.replay.get(display, ()))
+        self.goal_files(plan)
         for f, doc in outcome_docs:
             self.reading = f.display
             key = node_key("indicator", doc.get("id"))
@@ -64,6 +58,12 @@ class FileNodes:
             if self.nodes[key]["occurrence"] == 1:
                 for spelling in [doc.get("id"), *(doc.get("aliases") or [])]:
                     self._institution_names.setdefault(str(spelling), key)
+
+    def goal_files(self, plan: str) -> None:
+        """The goal files, in order."""
+        for f in self.files.of_kind("goal"):
+            self.reading = f.display
+            self.goal(plan, f)
 
     def abbreviations(self, f):
         for doc in f.doc.get("abbreviations", []):

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
-from ..incremental.tracking import NeedFullRun
 from ..load.locations import Location, LocMap
 from ..load.plan_folder import PlanFiles
 from .fields import FILE_FIELDS, LIST_FIELDS
@@ -53,15 +52,38 @@ _SPECS = {kind: tuple((name, name in LIST_FIELDS) for name in names) for kind, n
 _NO_EXTRA: dict = {}
 
 
+class PlanGraph:
+    """The nodes and adjacency of a plan graph, laid out as networkx lays out a MultiDiGraph
+    (node -> attribute dict; succ[u][v] and pred[v][u] the same {edge key: attribute dict}).
+
+    Rules read it through a GraphIndex and need no graph object; `to_networkx()` makes the
+    MultiDiGraph that exports and reports use, over the same dicts (networkx is imported only
+    then: it is most of the start-up time of a small run).
+    """
+
+    __slots__ = ("graph", "_node", "_succ", "_pred", "_nx")
+
+    def __init__(self, plan: str, nodes: dict, succ: dict, pred: dict):
+        self.graph = {"plan": plan}
+        self._node = nodes
+        self._succ = succ
+        self._pred = pred
+        self._nx = None
+
+    def to_networkx(self) -> "nx.MultiDiGraph":
+        if self._nx is None:
+            self._nx = _graph(self.graph, self._node, self._succ, self._pred)
+        return self._nx
+
+
 def _graph(graph_attrs: dict, nodes: dict, succ: dict, pred: dict) -> "nx.MultiDiGraph":
     """A MultiDiGraph over adjacency built in place.
 
-    The structure is networkx's own (node -> attribute dict; succ[u][v] and pred[v][u] the
-    same {edge key: attribute dict}), filled directly: through `add_node`/`add_edge` each of
+    The structure is networkx's own, filled directly: through `add_node`/`add_edge` each of
     hundreds of thousands of nodes and edges would cost a call, a keyword dict and a copy.
     tests/test_graph.py checks the result against a graph built through the public API.
     """
-    import networkx as nx  # here: a partial build (nap_rules.incremental.recheck) needs no graph object
+    import networkx as nx
 
     g = nx.MultiDiGraph()
     g.graph.update(graph_attrs)
@@ -80,23 +102,11 @@ class GraphBuilder(FileNodes, ReferenceResolver):
     succ: dict = field(default_factory=dict)  # u -> {v: {edge key: attribute dict}}
     pred: dict = field(default_factory=dict)  # v -> {u: the same {edge key: attribute dict}}
     findings: list[Finding] = field(default_factory=list)
-    _counts: dict = field(default_factory=dict)
-    _dangling: list = field(default_factory=list)  # (src, kind, ident, where) of unresolved references
+    counts: dict = field(default_factory=dict)  # (kind, id) -> nodes with that id so far
+    dangling: list = field(default_factory=list)  # (src, kind, ident, where, document line) of unresolved references
     _institution_names: dict = field(default_factory=dict)  # spelling -> institution key
     _edge_data: dict = field(default_factory=dict)  # (rel, label) -> the EdgeData they share
     reading: str = ""  # the file being read
-    # With a dict, the edges between nodes of different files, per file being read, in order.
-    cross: dict | None = None
-    # A partial build (nap_rules.incremental.recheck) leaves some goal files out. `goal_order` lists every
-    # goal file in order; for one left out, `replay` has its edges to nodes of other files (as
-    # `cross` recorded them), `elsewhere` maps the keys of its nodes to it, `missing_elsewhere`
-    # holds the missing nodes it links to and `dangling_elsewhere` its unresolved references.
-    goal_order: tuple = ()
-    replay: dict = field(default_factory=dict)
-    elsewhere: dict = field(default_factory=dict)
-    missing_elsewhere: frozenset = frozenset()
-    dangling_elsewhere: list = field(default_factory=list)
-    placeholder_uses: list = field(default_factory=list)  # (file being read, key) per placeholder asked for
     with_codes: bool = False  # whether text fields get their `codes` (file_nodes.FileNodes.build_parts)
 
     # --- nodes -----------------------------------------------------------------------------
@@ -105,8 +115,8 @@ class GraphBuilder(FileNodes, ReferenceResolver):
         reads as an empty list), then `extra`."""
         ident = str(doc.get("id")) if ident is None else str(ident)
         counted = (kind, ident)
-        count = self._counts.get(counted, 0) + 1
-        self._counts[counted] = count
+        count = self.counts.get(counted, 0) + 1
+        self.counts[counted] = count
         key = f"{kind}:{ident}" if count == 1 else f"{kind}:{ident}~{count}"
         attrs = {"kind": kind, "id": ident, "occurrence": count, "source": doc.loc, "field_locs": doc.key_locs}
         get = doc.get
@@ -130,10 +140,6 @@ class GraphBuilder(FileNodes, ReferenceResolver):
         data = self._edge_data.get((rel, label))
         if data is None:
             data = self._edge_data[(rel, label)] = EdgeData(rel=rel) if label is None else EdgeData(rel=rel, label=label)
-        if self.cross is not None:
-            reading = self.reading
-            if node_file(self.nodes[u]) != reading or node_file(self.nodes[v]) != reading:
-                self.cross.setdefault(reading, []).append((u, v, rel, label))
         out = self.succ[u]
         keyed = out.get(v)
         if keyed is None:
@@ -142,40 +148,16 @@ class GraphBuilder(FileNodes, ReferenceResolver):
             keyed[len(keyed)] = data
 
     def _has(self, key: str) -> bool:
-        """Whether `key` is a node, adding a placeholder for a node of a file left out."""
-        if key in self.nodes:
-            return True
-        file = self.elsewhere.get(key)
-        if file is None:
-            return False
-        self._placeholder(key, file)
-        self.placeholder_uses.append((self.reading, key))
-        return True
-
-    def _placeholder(self, key: str, file: str, kind: str | None = None) -> None:
-        prefix, _, ident = key.partition(":")
-        ident, _, repeat = ident.partition("~")
-        self.nodes[key] = Placeholder(kind=kind or prefix, id=ident, occurrence=int(repeat or 1), placeholder=True,
-                                      source=Location(file, 0, 0))
-        self.succ[key] = {}
-        self.pred[key] = {}
-
-    def replay_edges(self, edges) -> None:
-        """The edges a goal file left out of a partial build has to nodes of other files."""
-        cross, self.cross = self.cross, None  # recorded already
-        nodes = self.nodes
-        for u, v, rel, label in edges:
-            if u not in nodes:
-                self._placeholder(u, self.reading, "missing" if u in self.missing_elsewhere else None)
-            if v not in nodes:
-                self._placeholder(v, self.reading, "missing" if v in self.missing_elsewhere else None)
-            self.edge(u, v, rel, label)
-        self.cross = cross
+        """Whether `key` is a node (a partial build also knows the nodes of the files it left out)."""
+        return key in self.nodes
 
     # --- the whole graph ---------------------------------------------------------------------
     def build(self) -> "nx.MultiDiGraph":
-        plan = self.build_parts()
-        return _graph({"plan": plan}, self.nodes, self.succ, self.pred)
+        return self.build_plan_graph().to_networkx()
+
+    def build_plan_graph(self) -> PlanGraph:
+        """The graph of the files, without a networkx object (see PlanGraph)."""
+        return PlanGraph(self.build_parts(), self.nodes, self.succ, self.pred)
 
 
 def node_file(attrs) -> str:
@@ -183,28 +165,14 @@ def node_file(attrs) -> str:
     return "" if attrs["kind"] == "missing" else attrs["source"].file
 
 
-class Placeholder(dict):
-    """The attributes of a node of a file a partial build left out: its kind and id, no fields.
-
-    Reading any other field raises NeedFullRun (nap_rules.incremental.tracking): only the whole plan
-    can answer it.
-    """
-
-    __slots__ = ()
-    KNOWN = frozenset({"kind", "id", "occurrence", "placeholder", "source"})
-
-    def get(self, key, default=None):
-        if key not in Placeholder.KNOWN:
-            raise NeedFullRun(f"field {key} of {self.get('kind')} {self.get('id')}")
-        return dict.get(self, key, default)
-
-    def __getitem__(self, key):
-        if key not in Placeholder.KNOWN:
-            raise NeedFullRun(f"field {key} of {self.get('kind')} {self.get('id')}")
-        return dict.__getitem__(self, key)
-
-
 def build_graph(files: PlanFiles) -> tuple["nx.MultiDiGraph", list[Finding]]:
     builder = GraphBuilder(files)
     graph = builder.build()
+    return graph, builder.findings + builder.ref_findings()
+
+
+def build_plan_graph(files: PlanFiles) -> tuple[PlanGraph, list[Finding]]:
+    """build_graph without the networkx object: what a check needs."""
+    builder = GraphBuilder(files)
+    graph = builder.build_plan_graph()
     return graph, builder.findings + builder.ref_findings()

@@ -38,10 +38,18 @@ class ReferenceResolver:
                 self.succ[target] = {}
                 self.pred[target] = {}
             attrs = self.nodes[src]
-            self._dangling.append((src, kind, ident, where, cited_line(attrs.get("doc_line")), rel, place_of(attrs)))
+            self.dangling.append((src, kind, ident, where, cited_line(attrs.get("doc_line")), rel, place_of(attrs)))
         if rel:
             self.edge(src, target, rel, label)
         return target
+
+    def all_dangling(self) -> list:
+        """Every unresolved reference of the plan, in the order the files were read."""
+        return self.dangling
+
+    def other_ids(self, kind: str):
+        """Ids of `kind` defined by files this build did not read (none: it reads them all)."""
+        return ()
 
     def ref_findings(self) -> list[Finding]:
         """The NAP-REF findings of the dangling references, once the whole graph is known.
@@ -50,7 +58,7 @@ class ReferenceResolver:
         they do not depend on the order in which files and items were read.
         """
         by_kind: dict[str, set] = {}
-        dangling = self._dangling + self.dangling_elsewhere
+        dangling = self.all_dangling()
         for _, kind, ident, *_ in dangling:
             by_kind.setdefault(kind, set()).add(str(ident))
         hints: dict = {}
@@ -59,8 +67,7 @@ class ReferenceResolver:
                 names = self._institution_names
             else:
                 names = {n["id"] for n in self.nodes.values() if n["kind"] == kind}
-                prefix = f"{kind}:"
-                names.update(k[len(prefix):].split("~")[0] for k in self.elsewhere if k.startswith(prefix))
+                names.update(self.other_ids(kind))
             hints[kind] = close_matches(idents, names)
         out = []
         for src, kind, ident, where, doc_line, rel, place in dangling:

@@ -24,12 +24,15 @@ _VALUE_WIDTH = 500  # characters of each value kept for --explain
 
 def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
              params_override: Mapping[str, Mapping] | None = None,
-             index: GraphIndex | None = None, shown: dict | None = None) -> list[Finding]:
+             index: GraphIndex | None = None, session=None,
+             shown: dict | None = None) -> list[Finding]:
     """The findings of `rules` on `graph`, sorted (Finding.sort_key).
 
-    With a dict `shown`, the values each rule declares in `report` are kept there for every node
-    (and item) it checks, passing or not: {(rule id, node key): [{"passed": bool, name: value}]},
-    so that a report shows what the rules computed instead of computing it again.
+    `session`, when given, decides per rule which nodes are evaluated and sees what each
+    evaluation gave: `session.start(rule)` returns (keys or None for every node of the kind,
+    steps already spent, a `record` callback for evaluate_rule), and `session.finish(rule,
+    findings)` returns the rule's findings (those evaluated plus any it kept from before). The
+    incremental re-check (nap_rules.incremental) is such a session.
     """
     index = index if index is not None else GraphIndex(graph)
     overrides = params_override or {}
@@ -37,7 +40,12 @@ def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
     with decimal.localcontext(DECIMAL_CONTEXT):
         for rule in rules:
             params = {**rule.params, **overrides.get(rule.id, {})}
-            findings.extend(evaluate_rule(rule, index, as_of, params, shown=shown))
+            if session is None:
+                findings.extend(evaluate_rule(rule, index, as_of, params, shown=shown))
+                continue
+            keys, steps_before, record = session.start(rule)
+            found = evaluate_rule(rule, index, as_of, params, keys=keys, record=record, steps_before=steps_before)
+            findings.extend(session.finish(rule, found))
     return sort_findings(findings)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,18 +11,51 @@ from ..findings import Finding, sort_findings
 from ..load.plan_folder import PlanFiles, read_plan_dir
 from ..load.schema_check import check_plan_files
 from ..load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
-from ..model.graph import build_graph
+from ..model.graph import PlanGraph, build_plan_graph
 from ..model.references import REF_INSTITUTION
 
 if TYPE_CHECKING:
     import networkx as nx
 
 
-@dataclass
 class Validated:
-    files: PlanFiles
-    graph: "nx.MultiDiGraph | None"  # None when the files break their schemas
-    findings: list[Finding] = field(default_factory=list)
+    """A plan folder read and checked against its schemas, with its graph.
+
+    `graph` is the networkx graph (None when the files break their schemas), made on first use
+    from `plan_graph`, which rules read without networkx. A check with a cache that re-read only
+    some files passes `complete`, which reads the rest and builds the whole graph when `files`
+    or `graph` is first asked for: every path gives the same shape.
+    """
+
+    __slots__ = ("_files", "_plan_graph", "findings", "_complete")
+
+    def __init__(self, files: PlanFiles | None, graph=None, findings: list[Finding] | None = None, *,
+                 complete=None):
+        self._files = files
+        self._plan_graph = graph  # a PlanGraph or a networkx graph
+        self.findings = findings if findings is not None else []
+        self._complete = complete  # () -> (files, plan graph)
+
+    def _completed(self) -> None:
+        if self._complete is not None:
+            complete, self._complete = self._complete, None
+            self._files, self._plan_graph = complete()
+
+    @property
+    def files(self) -> PlanFiles:
+        self._completed()
+        return self._files
+
+    @property
+    def plan_graph(self):
+        """The graph as rules read it (a PlanGraph), or None."""
+        self._completed()
+        return self._plan_graph
+
+    @property
+    def graph(self) -> "nx.MultiDiGraph | None":
+        graph = self.plan_graph
+        return graph.to_networkx() if isinstance(graph, PlanGraph) else graph
 
     @property
     def plan_id(self) -> str:
@@ -60,7 +92,7 @@ def validate(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS, pur
             findings = check_plan_files(files)
             if any(f.severity == "error" for f in findings):
                 return Validated(files, None, sort_findings(findings + read_findings))
-            graph, ref_findings = build_graph(files)
+            graph, ref_findings = build_plan_graph(files)
             return Validated(files, graph, sort_findings(findings + ref_findings + read_findings))
         file_cache = None
         if cache is not None:
@@ -71,7 +103,7 @@ def validate(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS, pur
         findings = check_plan_files(files)
         if any(f.severity == "error" for f in findings):
             return Validated(files, None, sort_findings(findings))
-        graph, ref_findings = build_graph(files)
+        graph, ref_findings = build_plan_graph(files)
         return Validated(files, graph, sort_findings(without_registry(findings + ref_findings, plan_dir,
                                                                       files.display_root)))
 

@@ -1,0 +1,180 @@
+"""The snapshot `check --cache` keeps of a run, as typed records, and its name.
+
+A snapshot holds, per plan file, a summary (`FileSummary`) and, per rule, its findings grouped
+by the file of the node evaluated and what the evaluation read (`Group`). It is stored in the
+cache folder (nap_rules.load.file_cache) and read back through that module's allow-list, to
+which `SNAPSHOT_TYPES` adds these records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import NamedTuple
+
+from .. import __version__
+from ..model.graph import node_file
+
+SNAPSHOT_FORMAT = "nap-rules snapshot v3"
+PARTIAL_KIND = "goal"  # the files a partial graph may leave out
+
+
+class FileSummary(NamedTuple):
+    """What a re-check needs to know of a plan file without reading it."""
+
+    defined: tuple  # keys of the nodes it defines, in order
+    ids: tuple  # ((kind, id), how many of its nodes have it): repeated ids count across files
+    kinds: frozenset  # kinds of the nodes it defines
+    links: frozenset  # (key, relation) of each edge its nodes share with a node of another file
+    missing: frozenset  # keys of the missing nodes its nodes link to
+    dangling: tuple  # its unresolved references, as the graph builder keeps them
+    edges: tuple  # the edges to nodes of other files made while it was read, (u, v, rel, label) in order
+    schema: tuple  # its schema findings
+    tables: dict | None  # for a goal file, {search: {value: keys of its nodes found}}
+
+
+class FileEntry(NamedTuple):
+    display: str
+    kind: str
+    key: bytes  # the cache key of its bytes
+    summary: FileSummary
+
+
+class Group(NamedTuple):
+    """The evaluations of one rule on the nodes of one file that read the same things."""
+
+    file: str
+    tokens: frozenset  # what they read (nap_rules.incremental.tracking)
+    steps: int
+    findings: tuple
+    keys: tuple | None  # the nodes, when a change elsewhere can reach them; else None
+
+
+class RuleRecord(NamedTuple):
+    steps: int
+    groups: tuple
+
+
+class Snapshot(NamedTuple):
+    format: str
+    independent: bool  # whether goal files link only to nodes of files that are not goal files
+    files: tuple  # FileEntry per plan file, in read order
+    missing: dict  # key -> (where it is first referred to, the kind expected) of the missing nodes
+    searches: frozenset  # (kind, field, normalized) of every search the rules made
+    rules: dict  # rule id -> RuleRecord
+
+
+SNAPSHOT_TYPES = frozenset((__name__, cls.__name__) for cls in (FileSummary, FileEntry, Group, RuleRecord, Snapshot))
+
+
+def run_key(cache, rules, params_override, as_of, limits, plan_dir, progress_dirs) -> bytes:
+    """The name of the snapshot of a run: everything its findings depend on but the plan files."""
+    h = hashlib.sha256(cache.salt)
+    h.update(f"{SNAPSHOT_FORMAT}\n{__version__}\n".encode())
+    h.update(code_digest())
+    parts = [repr(rule) for rule in rules]
+    parts.append(repr(sorted((k, sorted(v.items())) for k, v in (params_override or {}).items())))
+    parts += [as_of.isoformat(), repr(limits), str(plan_dir), repr([str(d) for d in progress_dirs])]
+    for part in parts:
+        data = part.encode("utf-8", "surrogateescape")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.digest()
+
+
+_CODE: list = []
+
+
+def code_digest() -> bytes:
+    """The SHA-256 of the code of nap-rules (every module of the package)."""
+    if not _CODE:
+        h = hashlib.sha256()
+        package = Path(__file__).resolve().parent.parent
+        for path in sorted(package.rglob("*.py")):
+            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        _CODE.append(h.digest())
+    return _CODE[0]
+
+
+def usable(snapshot, listed_files: list) -> bool:
+    """Whether `snapshot` is whole, of this format, and lists the files (display, kind) `listed_files`."""
+    if not (isinstance(snapshot, Snapshot) and snapshot.format == SNAPSHOT_FORMAT and snapshot.independent is True
+            and isinstance(snapshot.files, tuple) and isinstance(snapshot.rules, dict)
+            and isinstance(snapshot.missing, dict) and isinstance(snapshot.searches, frozenset)):
+        return False
+    if not all(isinstance(f, FileEntry) and isinstance(f.summary, FileSummary)
+               and (f.kind != PARTIAL_KIND or isinstance(f.summary.tables, dict)) for f in snapshot.files):
+        return False
+    if not all(isinstance(r, RuleRecord) and all(isinstance(g, Group) for g in r.groups)
+               for r in snapshot.rules.values()):
+        return False
+    return [(f.display, f.kind) for f in snapshot.files] == listed_files
+
+
+def summarize(builder, displays, linked) -> dict:
+    """{file: FileSummary} of the files `displays`, from a graph builder's nodes and adjacency
+    (the builder records the edges between files: nap_rules.incremental.partial). For the
+    files `linked` also `links` and `missing`; `schema` and `tables` are left empty."""
+    nodes, succ, pred = builder.nodes, builder.succ, builder.pred
+    out = {d: {"defined": [], "ids": {}, "kinds": set(), "links": set(), "missing": set(), "dangling": []}
+           for d in displays}
+    from .partial import Placeholder
+
+    for key, attrs in nodes.items():
+        s = out.get(node_file(attrs))
+        if s is not None and not isinstance(attrs, Placeholder):
+            s["defined"].append(key)
+            kind = attrs["kind"]
+            s["kinds"].add(kind)
+            counted = (kind, attrs["id"])
+            s["ids"][counted] = s["ids"].get(counted, 0) + 1
+    for file in linked:
+        s = out[file]
+        for u in s["defined"]:
+            for edges in (succ[u], pred[u]):
+                for other, keyed in edges.items():
+                    other_file = node_file(nodes[other])
+                    if other_file == file:
+                        continue
+                    if other_file == "":
+                        s["missing"].add(other)
+                    else:
+                        s["links"].update((other, data["rel"]) for data in keyed.values())
+    for entry in builder.dangling:
+        s = out.get(entry[3].file)
+        if s is not None:
+            s["dangling"].append(entry)
+    cross = builder.cross
+    return {d: FileSummary(tuple(s["defined"]), tuple(s["ids"].items()), frozenset(s["kinds"]),
+                           frozenset(s["links"]), frozenset(s["missing"]), tuple(s["dangling"]),
+                           tuple(cross.get(d, ())), (), None)
+            for d, s in out.items()}
+
+
+def independent(summaries: dict, kinds: dict) -> bool:
+    """Whether every goal file links only to nodes of files that are not goal files."""
+    goal_keys = set()
+    for display, s in summaries.items():
+        if kinds[display] == PARTIAL_KIND:
+            goal_keys.update(s.defined)
+    return all(not (linked(s) & goal_keys) for d, s in summaries.items() if kinds[d] == PARTIAL_KIND)
+
+
+def linked(summary: FileSummary) -> set:
+    """The keys of the nodes of other files a file's nodes share an edge with."""
+    return {k for k, _ in summary.links}
+
+
+def missing_table(nodes: dict, before=None) -> dict:
+    """{key: (where it is first referred to, the kind expected)} of the missing nodes.
+
+    A placeholder stands for a missing node first referred to by a goal file left out, which
+    therefore holds what it held `before`.
+    """
+    from .partial import Placeholder
+
+    out = {}
+    for k, a in nodes.items():
+        if a["kind"] == "missing":
+            out[k] = before[k] if isinstance(a, Placeholder) else (a["source"], a.get("expected"))
+    return out
