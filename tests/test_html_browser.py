@@ -33,7 +33,7 @@ def shots(tmp_path_factory) -> Path:
         if os.environ.get("NAP_RULES_REQUIRE_BROWSER") == "1":
             pytest.fail("NAP_RULES_REQUIRE_BROWSER=1 but no chromium is installed")
         pytest.skip("no chromium installed (apt-get install chromium)")
-    folder = Path(os.environ.get("NAP_RULES_REPORT_SHOTS") or tmp_path_factory.mktemp("report-shots"))
+    folder = Path(os.environ.get("NAP_RULES_REPORT_SHOTS") or tmp_path_factory.mktemp("report-shots")).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

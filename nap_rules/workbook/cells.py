@@ -175,6 +175,8 @@ def _from_text(raw: str, leaf):
         return ABSENT, None, None
     if "null" in shape and text.strip() == "-":
         return None, None, None
+    if "boolean" in shape and text.strip().lower() in ("true", "false"):
+        return text.strip().lower() == "true", None, None  # a CSV file holds TRUE/FALSE as text
     if "relative" in shape:
         m = _RELATIVE.match(text)
         if m:
