@@ -38,6 +38,7 @@ EXIT = {
     ("README.md", "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/nap-rules check plan/"): 1,
     ("README.md", "nap-rules check plan/ --progress examples/monitoring --as-of 2023-07-01"): 1,
     ("docs/ci.md", "nap-rules check plan/"): 1,
+    ("README.md", "nap-rules check plan/"): 1,
     ("README.md", "nap-rules check annex.xlsx"): 1,
 }
 COMMAND_WORDS = re.compile(r"(nap-rules|python3?|pip|pre-commit|git|\.venv/bin/)(\s|$)")
