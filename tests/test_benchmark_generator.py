@@ -83,6 +83,7 @@ def test_same_seed_same_bytes(tmp_path):
     assert snapshot(tmp_path / "a") != snapshot(tmp_path / "c")
 
 
+@pytest.mark.slow  # parses a generated plan of the default size
 def test_files_parse_and_start_with_their_schema(tmp_path):
     folder = tmp_path / "plan"
     generate(folder, seed=1)

@@ -236,6 +236,7 @@ def test_rule_list_and_explain():
         assert part in text
 
 
+@pytest.mark.slow  # builds a graph of 100 000 nodes
 def test_a_simple_rule_over_a_large_graph_takes_linear_time():
     g = nx.MultiDiGraph(plan="plan:P")
     loc = Location("plan/goals/PG1.yaml", 1, 1)

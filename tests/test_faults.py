@@ -83,8 +83,8 @@ def _new_bytes(writer, tmp_path: Path) -> bytes:
 
 
 @needs_strace
-@pytest.mark.parametrize("writer", [  # one writer in the quick suite; all share the helper
-    pytest.param(w, marks=[] if w == "check --write-baseline" else [pytest.mark.slow]) for w in sorted(WRITERS)])
+@pytest.mark.slow  # some fifty runs of the program per writer: the thorough profile runs them
+@pytest.mark.parametrize("writer", sorted(WRITERS))
 def test_a_kill_at_any_write_leaves_the_old_file_or_the_new_one(writer, tmp_path):
     new = _new_bytes(writer, tmp_path)
     folder = tmp_path / "out"

@@ -383,7 +383,7 @@ _VALUE = st.recursive(_SCALAR, lambda inner: st.one_of(st.lists(inner, max_size=
                                                        st.dictionaries(_TEXT, inner, max_size=3)), max_leaves=12)
 
 
-@settings(max_examples=settings.default.max_examples * 4, deadline=None)
+@settings(max_examples=settings.default.max_examples * 2, deadline=None)
 @given(doc=st.dictionaries(_TEXT, _VALUE, max_size=5))
 def test_fast_canonical_writer_gives_the_same_text(doc):
     doc = {"schema": "nap-rules/goal/v1", **{k: v for k, v in doc.items() if k != "schema"}}

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..lang.compiler import Definition, ExprError, check_definitions, parse_definition
 from ..load import located_schema
 from ..load.locations import LocMap, Location, locate
-from ..load.yaml_reader import load_yaml_file
+from ..load.yaml_reader import load_yaml_data, read_file_bytes
 from .positions import Positions
 
 SUFFIXES = (".yaml", ".yml")
@@ -27,6 +27,8 @@ class Libraries:
     def __init__(self):
         self.loaded: dict[Path, dict[str, Definition]] = {}
         self.reading: list[Path] = []
+        self.probed: set[Path] = set()  # every file a `use:` looked for, found or not
+        self.read_bytes: dict[Path, bytes] = {}  # each library file as it was read
 
     def definitions(self, doc: LocMap, path: Path, display: str,
                     positions: Positions) -> dict[str, Definition]:
@@ -80,6 +82,7 @@ class Libraries:
             raise InputError(f"use: {name!r} is not a library name: write a path relative to "
                              f"this file's folder, without suffix, such as `lib/budget`", where)
         candidates = [user.parent / f"{name}{suffix}" for suffix in SUFFIXES]
+        self.probed.update(candidates)
         path = next((c for c in candidates if c.is_file()), None)
         if path is None:
             raise InputError(f"use: no library {name!r} ({candidates[0]} or .yml not found)", where)
@@ -97,7 +100,8 @@ class Libraries:
 
     def read(self, path: Path) -> dict[str, Definition]:
         display = str(path)
-        doc = load_yaml_file(path, display)
+        data = self.read_bytes[path] = read_file_bytes(path, display)
+        doc = load_yaml_data(data, display)
         if not isinstance(doc, LocMap):
             raise InputError("a library is a mapping with `schema:` and `define:`",
                              getattr(doc, "loc", None), file=display)
@@ -105,7 +109,8 @@ class Libraries:
         if "rules" in doc:
             raise InputError("a library holds only `define:` (and `use:`); rules belong in the "
                              "rule folder", locate(doc, ["rules"], doc.loc))
-        return self.definitions(doc, path, display, Positions(read_lines(path)))
+        return self.definitions(doc, path, display,
+                                Positions(data.decode("utf-8-sig").split("\n")))
 
 
 def definition_error(exc: ExprError, part: str, default: Location | None) -> InputError:
@@ -118,15 +123,8 @@ def definition_error(exc: ExprError, part: str, default: Location | None) -> Inp
     return InputError(f"{part}: {exc.message}{extra}", loc)
 
 
-def read_lines(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="utf-8-sig").split("\n")
-    except (OSError, UnicodeError):
-        return []
-
-
 def _origin(definition: Definition) -> str:
     return str(definition.origin[0].file) if definition.origin else "a library"
 
 
-__all__ = ["Libraries", "SUFFIXES", "definition_error", "read_lines", "Mapping"]
+__all__ = ["Libraries", "SUFFIXES", "definition_error", "Mapping"]

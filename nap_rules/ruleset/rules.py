@@ -9,6 +9,7 @@ files read is reported in the one error, not only the first.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -122,12 +123,53 @@ def load_rulesets(dirs: list[Path], limits: EvalLimits = EvalLimits()) -> list[R
     """Every rule in the rule files of `dirs` (each folder's files in name order).
 
     A folder that does not exist or holds no rule file is an error; so is a rule id defined
-    twice. The problems of every file are reported together.
+    twice. The problems of every file are reported together. A process that checks many times
+    (a test run, a watch loop) compiles a rule set once: the rules are reused while every file
+    read for them, rule files and libraries, holds the same bytes.
     """
+    key = (os.getcwd(), tuple(str(d) for d in dirs), limits)
+    kept = _COMPILED.get(key)
+    if kept is not None and _unchanged(kept[0]):
+        return list(kept[1])
+    libraries = Libraries()
+    read: dict[Path, bytes | None] = {}
+    rules = _load_rulesets(dirs, limits, libraries, read)
+    read.update(libraries.read_bytes)
+    for path in libraries.probed - set(read):
+        read[path] = _bytes_or_none(path)
+    _COMPILED.pop(key, None)
+    _COMPILED[key] = (read, tuple(rules))
+    while len(_COMPILED) > 8:
+        del _COMPILED[next(iter(_COMPILED))]
+    return rules
+
+
+# rule sets compiled in this process: key -> ({file read: its bytes, or None if absent}, rules)
+_COMPILED: dict[tuple, tuple[dict, tuple]] = {}
+
+
+def _bytes_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
+
+
+def _unchanged(read: dict) -> bool:
+    """Whether every file behind a compiled rule set still holds what it held then."""
+    folders = {path: files for path, files in read.items() if isinstance(files, tuple)}
+    try:
+        if any(tuple(rule_files(folder)) != files for folder, files in folders.items()):
+            return False
+    except OSError:
+        return False
+    return all(_bytes_or_none(path) == data for path, data in read.items() if path not in folders)
+
+
+def _load_rulesets(dirs, limits, libraries, read) -> list[Rule]:
     rules: list[Rule] = []
     seen: dict[str, Location] = {}
     problems: list[InputError] = []
-    libraries = Libraries()
     for folder in dirs:
         folder = Path(folder)
         if not folder.is_dir():
@@ -136,7 +178,9 @@ def load_rulesets(dirs: list[Path], limits: EvalLimits = EvalLimits()) -> list[R
         if not files:
             raise InputError("no rule file in this folder (rule files end in .yaml or .yml)",
                              file=str(folder))
+        read[folder] = tuple(files)
         for path in files:
+            read[path] = _bytes_or_none(path)
             try:
                 found = load_ruleset_file(path, limits=limits, libraries=libraries)
             except InputError as exc:
