@@ -11,12 +11,15 @@ and waivers match the same findings whether the plan is a folder or a workbook.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..findings import Finding
 from ..load.plan_folder import PlanFile, PlanFiles, printable
 from ..load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
-from .importer import Imported, build_documents
+
+if TYPE_CHECKING:  # the importer is loaded only to read a workbook, not to check a plan folder
+    from .importer import Imported
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv", ".docx")
 CONVERTED, UNMAPPED, FORMULA = "NAP-WORKBOOK-001", "NAP-WORKBOOK-002", "NAP-WORKBOOK-003"
@@ -31,6 +34,7 @@ def is_workbook(path) -> bool:
 
 def read_sources(paths, limits: ReadLimits = DEFAULT_READ_LIMITS) -> Imported:
     """The plan documents of one workbook, Word document, CSV file or folder of CSV files, or several CSV files."""
+    from .importer import build_documents
     from .sources import read_csv, read_xlsx
 
     paths = [str(p) for p in paths]
