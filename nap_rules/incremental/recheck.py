@@ -272,16 +272,17 @@ class CachedRun:
         except RunLimit:  # a rule stopped at its run limit: evaluate plainly, keep no snapshot
             findings = evaluate(graph, self.rules, as_of=self.as_of, params_override=self.params_override)
             return Outcome(plan_id, count, sort_findings(schema + refs), findings, False, files, graph)
+        searches, records = frozenset(index.searches), session.records
+        del index, session  # the tracking index is not needed for the snapshot: let it go first
         kinds = {e.display: e.kind for e in entries}
         summaries = summarize(builder, list(kinds), [d for d, k in kinds.items() if k == PARTIAL_KIND])
-        searches = frozenset(index.searches)
         for f in files.files:
             tables = search_tables(builder.nodes, searches, summaries[f.display].defined) if f.kind == PARTIAL_KIND else None
             summaries[f.display] = summaries[f.display]._replace(schema=tuple(f.schema_findings or ()), tables=tables)
         self.cache.put(self.name, Snapshot(
             SNAPSHOT_FORMAT, independent(summaries, kinds),
             tuple(FileEntry(e.display, e.kind, e.key, summaries[e.display]) for e in entries),
-            missing_table(builder.nodes), searches, session.records))
+            missing_table(builder.nodes), searches, records))
         return Outcome(plan_id, count, sort_findings(schema + refs), findings, False, files, graph)
 
     # --- a re-check ----------------------------------------------------------------------------

@@ -38,7 +38,8 @@ def _tmp_prefix(name: str) -> str:
 
 
 def write_atomic(path, data, *, durable: bool = True, clean: bool = True, in_place: bool = True) -> None:
-    """Write `data` (bytes, or text written as UTF-8) to `path`, whole or not at all.
+    """Write `data` (bytes, text written as UTF-8, a tuple of bytes written one after the other,
+    or a function given the open file's descriptor that writes it) to `path`, whole or not at all.
 
     `durable` also fsyncs the file and its folder, so that the new content survives a crash
     of the machine as well as of the process (without it, a kill of the process still leaves
@@ -73,7 +74,7 @@ def write_atomic(path, data, *, durable: bool = True, clean: bool = True, in_pla
             try:
                 if info is not None:
                     os.fchmod(fd, stat.S_IMODE(info.st_mode))
-                _write_all(fd, data)
+                write_all(fd, data)
                 if durable:
                     os.fsync(fd)
                 os.replace(tmp, target)
@@ -118,7 +119,15 @@ def _lock(folder_fd: int | None, exclusive: bool) -> bool:
         return False
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data) -> None:
+    """Write `data` to `fd`: bytes, a tuple of bytes, or a function that writes to `fd`."""
+    if callable(data):
+        data(fd)
+        return
+    if isinstance(data, tuple):
+        for chunk in data:
+            write_all(fd, chunk)
+        return
     view = memoryview(data)
     while view:
         written = os.write(fd, view[: 1 << 24])
@@ -128,7 +137,7 @@ def _write_all(fd: int, data: bytes) -> None:
 def _write_in_place(target: str, data: bytes) -> None:
     fd = os.open(target, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
     try:
-        _write_all(fd, data)
+        write_all(fd, data)
     finally:
         os.close(fd)
 

@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 from .. import __version__
-from .atomic import remove_orphans, write_atomic
+from .atomic import remove_orphans, write_all, write_atomic
 
 MAGIC = b"nap-rules cache v1\n"
 _DIGEST = 32
@@ -177,26 +177,60 @@ class FileCache:
         return value
 
     def put(self, key: bytes, value) -> None:
-        """Store `value` under `key`; a cache that cannot be written is left alone, silently."""
+        """Store `value` under `key`; a cache that cannot be written is left alone, silently.
+
+        The value is pickled straight into the entry's file, its payload hash written into the
+        head afterwards: a large value (a run's snapshot) is never held twice in memory, once
+        pickled and once with its head.
+        """
         if not self.usable:
             return
+
+        def write(fd: int) -> None:
+            out = _HashingWriter(fd)
+            out.write(MAGIC + key + bytes(_DIGEST))  # the payload's hash, filled in below
+            out.hash = hashlib.sha256()
+            pickle.Pickler(out, protocol=5).dump(value)
+            os.lseek(fd, len(MAGIC) + _DIGEST, os.SEEK_SET)
+            write_all(fd, out.hash.digest())
+
         try:
-            payload = pickle.dumps(value, protocol=5)
+            self._store(key, write)
+        except OSError:
+            self.usable = False
         except Exception:  # noqa: BLE001 - a value that cannot be stored is simply not cached
             return
-        self.put_pickled(key, payload)
 
     def put_pickled(self, key: bytes, payload: bytes) -> None:
         """Store the value pickled (protocol 5) as `payload` under `key`."""
         if not self.usable:
             return
-        head = b"".join((MAGIC, key, hashlib.sha256(payload).digest()))
         try:
-            if not self._cleaned:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                remove_orphans(str(self.folder))  # what runs killed while writing left behind
-                self._cleaned = True
-            # not fsynced: an entry a machine crash leaves torn fails its hash and is a miss
-            write_atomic(self._path(key), head + payload, durable=False, clean=False, in_place=False)
+            self._store(key, (MAGIC, key, hashlib.sha256(payload).digest(), payload))
         except OSError:
             self.usable = False
+
+    def _store(self, key: bytes, data) -> None:
+        """Write the entry `key` (chunks of bytes, or a function that writes them to a descriptor)."""
+        if not self._cleaned:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            remove_orphans(str(self.folder))  # what runs killed while writing left behind
+            self._cleaned = True
+        # not fsynced: an entry a machine crash leaves torn fails its hash and is a miss
+        write_atomic(self._path(key), data, durable=False, clean=False, in_place=False)
+
+
+class _HashingWriter:
+    """A file-like writer to a descriptor that hashes what it writes (in `hash`, once set)."""
+
+    __slots__ = ("fd", "hash")
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.hash = None
+
+    def write(self, data) -> int:
+        if self.hash is not None:
+            self.hash.update(data)
+        write_all(self.fd, data)
+        return len(data)
