@@ -47,6 +47,32 @@ class EdgeData(dict):
         return EdgeData, (dict(self),)
 
 
+class EdgeKeys(dict):
+    """{edge key: EdgeData} of the one edge from a node to another, shared and read only.
+
+    Most pairs of nodes are joined by a single edge: each relation and label has one such
+    dict, shared by every pair it joins (a plan of 100 000 measures has close to a million
+    pairs). A second edge between the same two nodes gives them a dict of their own.
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("the edge keys of a pair of plan-graph nodes joined by one edge are read only: they are "
+                        "shared by every pair joined by one edge of the same relation and label")
+
+    __setitem__ = __delitem__ = __ior__ = setdefault = pop = popitem = clear = update = _read_only
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return EdgeKeys, (dict(self),)
+
+
 # (field name, whether an absent value reads as an empty list), per node kind
 _SPECS = {kind: tuple((name, name in LIST_FIELDS) for name in names) for kind, names in FILE_FIELDS.items()}
 _NO_EXTRA: dict = {}
@@ -105,7 +131,7 @@ class GraphBuilder(FileNodes, ReferenceResolver):
     counts: dict = field(default_factory=dict)  # (kind, id) -> nodes with that id so far
     dangling: list = field(default_factory=list)  # (src, kind, ident, where, document line) of unresolved references
     _institution_names: dict = field(default_factory=dict)  # spelling -> institution key
-    _edge_data: dict = field(default_factory=dict)  # (rel, label) -> the EdgeData they share
+    _edge_data: dict = field(default_factory=dict)  # (rel, label) -> (the EdgeData they share, its EdgeKeys)
     reading: str = ""  # the file being read
     with_codes: bool = False  # whether text fields get their `codes` (file_nodes.FileNodes.build_parts)
 
@@ -137,15 +163,18 @@ class GraphBuilder(FileNodes, ReferenceResolver):
 
     def edge(self, u: str, v: str, rel: str, label=None):
         """Edge u -rel-> v, keyed 0, 1, … among the edges from u to v (as networkx keys them)."""
-        data = self._edge_data.get((rel, label))
-        if data is None:
-            data = self._edge_data[(rel, label)] = EdgeData(rel=rel) if label is None else EdgeData(rel=rel, label=label)
+        shared = self._edge_data.get((rel, label))
+        if shared is None:
+            data = EdgeData(rel=rel) if label is None else EdgeData(rel=rel, label=label)
+            shared = self._edge_data[(rel, label)] = (data, EdgeKeys({0: data}))
         out = self.succ[u]
         keyed = out.get(v)
         if keyed is None:
-            out[v] = self.pred[v][u] = {0: data}
+            out[v] = self.pred[v][u] = shared[1]
+        elif type(keyed) is EdgeKeys:  # a second edge: the pair gets keys of its own
+            out[v] = self.pred[v][u] = {**keyed, len(keyed): shared[0]}
         else:
-            keyed[len(keyed)] = data
+            keyed[len(keyed)] = shared[0]
 
     def _has(self, key: str) -> bool:
         """Whether `key` is a node (a partial build also knows the nodes of the files it left out)."""
