@@ -279,10 +279,12 @@ class CachedRun:
         for f in files.files:
             tables = search_tables(builder.nodes, searches, summaries[f.display].defined) if f.kind == PARTIAL_KIND else None
             summaries[f.display] = summaries[f.display]._replace(schema=tuple(f.schema_findings or ()), tables=tables)
+        missing = missing_table(builder.nodes)
+        del builder  # nor are its id counts and recorded edges, once summarized: pickling needs room
         self.cache.put(self.name, Snapshot(
             SNAPSHOT_FORMAT, independent(summaries, kinds),
             tuple(FileEntry(e.display, e.kind, e.key, summaries[e.display]) for e in entries),
-            missing_table(builder.nodes), searches, records))
+            missing, searches, records))
         return Outcome(plan_id, count, sort_findings(schema + refs), findings, False, files, graph)
 
     # --- a re-check ----------------------------------------------------------------------------

@@ -66,33 +66,41 @@ class TrackingIndex(GraphIndex):
         self._elsewhere = elsewhere
         self.tokens: set = set()
         self._incomplete_kinds = incomplete_kinds
-        self._file_tokens: dict = {}
-        self._edge_tokens: dict = {}
+        # the tokens of the nodes of a file, one tuple per file and not one per node (a node's
+        # token is read from its attributes each time); those that name a node, kept per node
+        self._file_tokens: dict = {}  # file -> ("F", file)
+        self._edge_tokens: dict = {}  # file -> ("E", file)
+        self._node_tokens: dict = {}  # (what, key) -> that token
         self._walks: dict = {}
         self._token_sets: dict = {}  # (what, key, kind) -> (result, tokens) of ancestor/descendants walks
 
     # --- tokens ----------------------------------------------------------------------------
 
     def file_token(self, key) -> tuple:
-        token = self._file_tokens.get(key)
+        attrs = self.attrs[key]
+        if attrs["kind"] == "missing":
+            return self._of_node("M", key)
+        file = attrs["source"].file
+        token = self._file_tokens.get(file)
         if token is None:
-            attrs = self.attrs[key]
-            token = ("M", key) if attrs["kind"] == "missing" else ("F", attrs["source"].file)
-            self._file_tokens[key] = token
+            token = self._file_tokens[file] = ("F", file)
         return token
 
     def edge_token(self, key) -> tuple:
-        token = self._edge_tokens.get(key)
+        attrs = self.attrs[key]
+        if attrs["kind"] == "missing":
+            return self._of_node("ME", key)
+        file = attrs["source"].file
+        token = self._edge_tokens.get(file)
         if token is None:
-            attrs = self.attrs[key]
-            if attrs["kind"] == "missing":
-                token = ("ME", key)
-            elif attrs["source"].file in self._edges_by_node:
-                token = ("N", key)
-            else:
-                token = ("E", attrs["source"].file)
-            self._edge_tokens[key] = token
+            if file in self._edges_by_node:
+                return self._of_node("N", key)
+            token = self._edge_tokens[file] = ("E", file)
         return token
+
+    def _of_node(self, what: str, key) -> tuple:
+        token = (what, key)
+        return self._node_tokens.setdefault(token, token)
 
     def begin(self, key) -> None:
         """Start the record of evaluating a rule on `key`."""
