@@ -14,8 +14,10 @@ in the same run and on the same files:
                its report is compared with a run without the cache on the edited plan
   phases       read+parse, schema, graph, rules, report, timed in this process
 
-Wall time and peak memory come from `/usr/bin/time -v` where it exists (else wall time from
-this process and peak memory from resource.getrusage of the child). Figures are medians of
+Wall time, CPU time (user + system, the child's own processes included) and peak memory
+come from `/usr/bin/time -v` where it exists (else wall time from this process and peak
+memory from resource.getrusage of the child). On a shared machine the CPU ratios are the
+steadier ones: a busy machine stretches wall time, not CPU time. Figures are medians of
 --repeat runs; ratios compare medians from the same run. The counts of findings per check are
 compared with the defects the generator injected, so a fast wrong answer does not pass.
 
@@ -59,7 +61,7 @@ RULE_KIND = {"BENCH-001": "no_responsible", "NAP-REF-001": "unregistered_body", 
 
 
 def timed(argv: list[str], env=None) -> dict:
-    """Wall seconds and peak RSS (MiB) of one child process.
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one child process.
 
     It runs in a neutral folder: `python -m` puts the working folder first on the module path,
     where a checkout would shadow the code PYTHONPATH names.
@@ -71,21 +73,28 @@ def timed(argv: list[str], env=None) -> dict:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))))
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
     wall = time.perf_counter() - start
-    rss = None
+    rss = cpu = None
     if use_time:
         m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
         rss = int(m.group(1)) / 1024 if m else None
         m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
         if m:
             wall = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+        times = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr)
+        cpu = sum(float(t) for t in times) if len(times) == 2 else None
     else:
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"wall": wall, "rss_mib": rss, "code": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr}
+    return {"wall": wall, "cpu": cpu, "rss_mib": rss, "code": proc.returncode, "stdout": proc.stdout,
+            "stderr": proc.stderr}
 
 
 def median_of(runs: list[dict], key: str):
     values = [r[key] for r in runs if r.get(key) is not None]
     return statistics.median(values) if values else None
+
+
+def medians(runs: list[dict]) -> dict:
+    return {key: median_of(runs, key) for key in ("wall", "cpu", "rss_mib")}
 
 
 def nap_rules_argv(plan: Path, extra=()) -> list[str]:
@@ -177,7 +186,7 @@ def bench_size(n: int, repeat: int, workdir: Path) -> dict:
         "phases": phases(plan),
     }
     for name, rs in runs.items():
-        result[name] = {"wall": median_of(rs, "wall"), "rss_mib": median_of(rs, "rss_mib")} if rs else None
+        result[name] = medians(rs) if rs else None
     floor = result["floor"]["wall"]
     ours = result["nap-rules"]["wall"]
     result["ratio_to_floor"] = ours / floor
@@ -185,6 +194,10 @@ def bench_size(n: int, repeat: int, workdir: Path) -> dict:
     if result["warm"]:
         result["warm_ratio"] = result["warm"]["wall"] / ours
         result["fill_ratio"] = result["fill"]["wall"] / ours
+        cold_cpu = result["nap-rules"]["cpu"]
+        if cold_cpu:
+            result["warm_cpu_ratio"] = result["warm"]["cpu"] / cold_cpu
+            result["fill_cpu_ratio"] = result["fill"]["cpu"] / cold_cpu
         cold_rss = result["nap-rules"]["rss_mib"]
         if cold_rss:
             result["warm_rss_ratio"] = (result["warm"]["rss_mib"] or 0) / cold_rss
@@ -221,10 +234,13 @@ def bundled_plan(repeat: int = 5, base: str | None = None) -> dict:
     out = {"repeat": repeat, "same_reports": same, "code": runs["cold"][-1]["code"]}
     for name, rs in runs.items():
         if rs:
-            out[name] = {"wall": median_of(rs, "wall"), "rss_mib": median_of(rs, "rss_mib")}
+            out[name] = medians(rs)
     if runs["base"]:
         out["cold_vs_base"] = out["cold"]["wall"] / out["base"]["wall"]
         out["warm_vs_base"] = out["warm"]["wall"] / out["base"]["wall"]
+        if out["base"]["cpu"]:
+            out["cold_cpu_vs_base"] = out["cold"]["cpu"] / out["base"]["cpu"]
+            out["warm_cpu_vs_base"] = out["warm"]["cpu"] / out["base"]["cpu"]
     return out
 
 
@@ -246,6 +262,10 @@ def table(results: list[dict], bundled: dict) -> str:
     lines.append("")
     lines.append("phases (s): " + "; ".join(
         f"N={r['n']}: " + ", ".join(f"{k} {v:.2f}" for k, v in r["phases"].items()) for r in results))
+    cpu = [f"N={r['n']}: warm/cold {r['warm_cpu_ratio']:.2f}, fill/cold {r['fill_cpu_ratio']:.2f}"
+           for r in results if r.get("warm_cpu_ratio")]
+    if cpu:
+        lines.append("CPU time ratios: " + "; ".join(cpu))
     if len(results) > 1:
         a, b = results[-2], results[-1]
         lines.append(f"growth {a['n']} -> {b['n']}: x{b['nap-rules']['wall'] / a['nap-rules']['wall']:.1f}")
@@ -255,7 +275,9 @@ def table(results: list[dict], bundled: dict) -> str:
                  f"{warm['rss_mib'] or 0:.0f} MiB; reports {'the same' if bundled['same_reports'] else 'DIFFERENT'}")
     if "base" in bundled:
         lines.append(f"  base checkout, cold: {bundled['base']['wall']:.3f} s; cold/base {bundled['cold_vs_base']:.2f}, "
-                     f"warm/base {bundled['warm_vs_base']:.2f}")
+                     f"warm/base {bundled['warm_vs_base']:.2f}"
+                     + (f"; CPU time: cold/base {bundled['cold_cpu_vs_base']:.2f}, "
+                        f"warm/base {bundled['warm_cpu_vs_base']:.2f}" if "cold_cpu_vs_base" in bundled else ""))
     return "\n".join(lines)
 
 
