@@ -106,25 +106,30 @@ def test_edge_attributes_are_shared_and_read_only():
     assert copy.deepcopy(g).edges[u, v, k] == data and g.edges[u, v, k]["rel"] == data["rel"]
 
 
-def test_pairs_joined_by_one_edge_share_read_only_keys_and_a_second_edge_gets_its_own():
+def test_nodes_without_edges_and_pairs_joined_by_one_edge_share_read_only_dicts_until_an_edge_is_added():
     from pathlib import Path
 
+    from nap_rules.load.locations import Location, LocMap
     from nap_rules.load.plan_folder import PlanFiles
     from nap_rules.model.graph import GraphBuilder
 
     b = GraphBuilder(PlanFiles(Path("."), "."))
-    for key in "abc":
-        b.succ[key], b.pred[key] = {}, {}
-    b.edge("a", "b", "responsible")
-    b.edge("a", "c", "responsible")
-    b.edge("c", "b", "contributing")
-    shared = b.succ["a"]["b"]
-    assert shared is b.succ["a"]["c"] is b.pred["c"]["a"] and shared == {0: {"rel": "responsible"}}
+    a, bb, c = (b.add("institution", LocMap(Location("f.yaml", 1, 1)), "f.yaml", ident=i) for i in "abc")
+    no_edges = b.succ[a]
+    assert no_edges == {} and no_edges is b.succ[bb] is b.succ[c]  # one empty adjacency for all
+    with pytest.raises(TypeError):
+        no_edges[bb] = {}
+    b.edge(a, bb, "responsible")
+    assert b.succ[bb] is no_edges == {} and b.succ[a] is not no_edges  # a's first edge: a dict of its own
+    b.edge(a, c, "responsible")
+    b.edge(c, bb, "contributing")
+    shared = b.succ[a][bb]
+    assert shared is b.succ[a][c] is b.pred[c][a] and shared == {0: {"rel": "responsible"}}
     with pytest.raises(TypeError):
         shared[1] = shared[0]
-    b.edge("a", "b", "contributing")  # a second edge from a to b
-    own = b.succ["a"]["b"]
-    assert own is b.pred["b"]["a"] and own == {0: {"rel": "responsible"}, 1: {"rel": "contributing"}}
-    assert b.succ["a"]["c"] == {0: {"rel": "responsible"}}  # the other pairs keep the shared keys
-    b.edge("a", "b", "responsible")
-    assert b.succ["a"]["b"] is own and list(own) == [0, 1, 2]
+    b.edge(a, bb, "contributing")  # a second edge from a to b
+    own = b.succ[a][bb]
+    assert own is b.pred[bb][a] and own == {0: {"rel": "responsible"}, 1: {"rel": "contributing"}}
+    assert b.succ[a][c] == {0: {"rel": "responsible"}}  # the other pairs keep the shared keys
+    b.edge(a, bb, "responsible")
+    assert b.succ[a][bb] is own and list(own) == [0, 1, 2]

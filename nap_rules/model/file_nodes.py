@@ -186,8 +186,20 @@ def _targets(targets) -> dict:
     """Year keys back to integers (files hold them as text, see docs/model.md), in year order."""
     if not targets:
         return {}
-    return {int(year): ordered(value) if isinstance(value, dict) else value
+    return {_year(year): ordered(value) if isinstance(value, dict) else value
             for year, value in sorted(targets.items(), key=lambda item: int(item[0]))}
+
+
+_YEARS: dict = {}  # year text -> its number, one object for every target of that year
+
+
+def _year(text) -> int:
+    found = _YEARS.get(text)
+    if found is None:
+        found = int(text)
+        if len(_YEARS) < 1024:
+            _YEARS[text] = found
+    return found
 
 
 # The order of the keys of a mapping in a plan file carries no meaning: in the graph every

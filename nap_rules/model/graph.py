@@ -21,19 +21,15 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-class EdgeData(dict):
-    """The attributes of a plan-graph edge (`rel`, and `label` for a named body).
-
-    A plan of 100 000 measures has hundreds of thousands of edges and only a few distinct
-    attribute dicts: edges with the same relation and label share one, which is therefore
-    read only (a change through one edge would reach every edge that shares it).
-    """
+class Shared(dict):
+    """A dict of the plan graph that many nodes or edges share, and that is therefore read only
+    (a change through one would reach all that share it): copies are the dict itself."""
 
     __slots__ = ()
+    SHARED_BY = "several parts of the graph"
 
     def _read_only(self, *args, **kwargs):
-        raise TypeError("the attributes of a plan-graph edge are read only: they are shared by every edge "
-                        "with the same relation and label")
+        raise TypeError(f"this dict of the plan graph is read only: it is shared by {self.SHARED_BY}")
 
     __setitem__ = __delitem__ = __ior__ = setdefault = pop = popitem = clear = update = _read_only
 
@@ -44,11 +40,22 @@ class EdgeData(dict):
         return self
 
     def __reduce__(self):
-        return EdgeData, (dict(self),)
+        return type(self), (dict(self),)
 
 
-class EdgeKeys(dict):
-    """{edge key: EdgeData} of the one edge from a node to another, shared and read only.
+class EdgeData(Shared):
+    """The attributes of a plan-graph edge (`rel`, and `label` for a named body).
+
+    A plan of 100 000 measures has hundreds of thousands of edges and only a few distinct
+    attribute dicts: edges with the same relation and label share one.
+    """
+
+    __slots__ = ()
+    SHARED_BY = "every edge with the same relation and label (the attributes of a plan-graph edge)"
+
+
+class EdgeKeys(Shared):
+    """{edge key: EdgeData} of the one edge from a node to another.
 
     Most pairs of nodes are joined by a single edge: each relation and label has one such
     dict, shared by every pair it joins (a plan of 100 000 measures has close to a million
@@ -56,21 +63,18 @@ class EdgeKeys(dict):
     """
 
     __slots__ = ()
+    SHARED_BY = "every pair of nodes joined by one edge of the same relation and label (their edge keys)"
 
-    def _read_only(self, *args, **kwargs):
-        raise TypeError("the edge keys of a pair of plan-graph nodes joined by one edge are read only: they are "
-                        "shared by every pair joined by one edge of the same relation and label")
 
-    __setitem__ = __delitem__ = __ior__ = setdefault = pop = popitem = clear = update = _read_only
+class NoEdges(Shared):
+    """The adjacency of a node without outgoing edges (most nodes), one for them all; its first
+    edge gives the node a dict of its own."""
 
-    def __copy__(self):
-        return self
+    __slots__ = ()
+    SHARED_BY = "every node without outgoing edges (their adjacency)"
 
-    def __deepcopy__(self, memo):
-        return self
 
-    def __reduce__(self):
-        return EdgeKeys, (dict(self),)
+_NO_EDGES = NoEdges()
 
 
 # (field name, whether an absent value reads as an empty list), per node kind
@@ -157,7 +161,7 @@ class GraphBuilder(FileNodes, ReferenceResolver):
         if extra:
             attrs.update(extra)
         self.nodes[key] = attrs
-        self.succ[key] = {}
+        self.succ[key] = _NO_EDGES
         self.pred[key] = {}
         return key
 
@@ -168,6 +172,8 @@ class GraphBuilder(FileNodes, ReferenceResolver):
             data = EdgeData(rel=rel) if label is None else EdgeData(rel=rel, label=label)
             shared = self._edge_data[(rel, label)] = (data, EdgeKeys({0: data}))
         out = self.succ[u]
+        if out is _NO_EDGES:
+            out = self.succ[u] = {}
         keyed = out.get(v)
         if keyed is None:
             out[v] = self.pred[v][u] = shared[1]
