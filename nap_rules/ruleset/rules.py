@@ -187,12 +187,7 @@ def _load_rulesets(dirs, limits, libraries, read) -> list[Rule]:
                 problems.append(exc)
                 continue
             for rule in found:
-                if rule.id in seen:
-                    problems.append(InputError(f"duplicate rule id {rule.id} (first defined at "
-                                               f"{seen[rule.id]})", rule.source))
-                    continue
-                seen[rule.id] = rule.source
-                rules.append(rule)
+                _add_rule(rule, seen, rules, problems)
     if problems:
         raise InputError.combine(problems)
     return rules
@@ -223,15 +218,20 @@ def load_ruleset_file(path: Path, display: str | None = None,
         except InputError as exc:
             problems.append(exc)
             continue
-        if rule.id in seen:
-            problems.append(InputError(f"duplicate rule id {rule.id} (first defined at "
-                                       f"{seen[rule.id]})", rule.source))
-            continue
-        seen[rule.id] = rule.source
-        rules.append(rule)
+        _add_rule(rule, seen, rules, problems)
     if problems:
         raise InputError.combine(problems)
     return rules
+
+
+def _add_rule(rule: Rule, seen: dict, rules: list, problems: list) -> None:
+    """Adds `rule` to `rules`, or a problem to `problems` when its id is one of `seen` (id -> where)."""
+    if rule.id in seen:
+        problems.append(InputError(f"duplicate rule id {rule.id} (first defined at "
+                                   f"{seen[rule.id]})", rule.source))
+        return
+    seen[rule.id] = rule.source
+    rules.append(rule)
 
 
 # --- compiling one rule ----------------------------------------------------------------------
