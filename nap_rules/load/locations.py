@@ -392,6 +392,15 @@ def _plain_list(loc: Location, locs: list, items) -> LocList:
     return out
 
 
+def plain(value):
+    """A loaded value with its mappings and lists as plain dicts and lists, without locations."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
 def locate(doc, path, default: Location) -> Location:
     """The location of the value at `path` (keys and indexes) inside a loaded document.
 
