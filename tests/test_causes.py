@@ -118,3 +118,12 @@ def test_builtin_checks_are_listed_and_explained():
     assert explained.exit_code == 0 and "by the unknown name" in explained.output
     catalogue = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert "### NAP-REF-001: " in catalogue and "### NAP-ENGINE: " in catalogue
+
+
+def test_a_cause_named_after_its_item_says_which_item_when_it_stands_alone():
+    fixture = ROOT / "tests" / "rules" / "NAP-SERIES-001" / "fail"
+    text = CliRunner().invoke(main, ["check", str(fixture), "--as-of", "2024-01-01"]).output
+    assert "  W1  NAP-SERIES-001  targets below the baseline, no decrease declared: 1.1.1-a — 1 measure" in text
+    report = json.loads(CliRunner().invoke(main, ["check", str(fixture), "--as-of", "2024-01-01",
+                                                  "--format", "json"]).output)
+    assert [f["cause"] for f in report["findings"]] == ["NAP-SERIES-001:1.1.1-a"]

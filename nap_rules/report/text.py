@@ -138,7 +138,7 @@ def _entry_lines(e: Entry, titles: dict) -> list[str]:
     head = f"  {e.label:<4}{e.first.rule}  "
     if len(e.causes) == 1:
         c = e.first
-        return _wrap(head, f"{c.text}{_reached(c)}")
+        return _wrap(head, f"{c.text}{_own_name(c)}{_reached(c)}")
     findings = [f for c in e.causes for f in c.findings]
     causes = sorted(e.causes, key=lambda c: (-len(c.findings), item_order(_name(c))))
     if len(findings) <= LISTED_UP_TO:  # few enough to name each occurrence with its document line
@@ -166,6 +166,15 @@ def _named(c: Cause) -> str:
 def _item(f) -> tuple[str, str]:
     """The plan item of a finding (its measure, else its node's id) and ` [L608]` if it cites one."""
     return _place(f)[1], f" [L{f.doc_line}]" if f.doc_line is not None else ""
+
+
+def _own_name(c: Cause) -> str:
+    """`: 1.1.5-a` where the cause is named after its plan item and its text does not say which
+    (`targets below the baseline, no decrease declared: 1.1.5-a`)."""
+    name = _name(c) if c.key.count(":") else ""
+    if name and name not in c.text and any(f.node.split(":", 1)[-1] == name for f in c.findings):
+        return f": {name}"
+    return ""
 
 
 def _what(e: Entry, titles: dict) -> str:
