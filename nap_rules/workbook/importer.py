@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from ..load.locations import LocList, LocMap, Location, cell_file
+from ..load.locations import LocList, LocMap, Location, cell_file, plain
 from ..load.plan_folder import FOLDERS, SINGLE_FILES
 from .cells import ABSENT, ESCAPE, from_cell, places
 from .layout import PLAN_SHEET, README_SHEET, Group, Leaf, column_label, document_group, dynamic_prefixes, \
@@ -86,7 +86,7 @@ class _Reader:
             self.note("converted", where, str(converted))
         if problem:
             self.note("unmapped", where, problem)
-        return _plain(value) if isinstance(value, (dict, list)) else value
+        return plain(value) if isinstance(value, (dict, list)) else value
 
     def doc(self, kind: str, rel: str, where: Location) -> LocMap:
         found = self.out.docs.get(rel)
@@ -377,15 +377,6 @@ def _set(item: LocMap, key: tuple, value, where: Location) -> None:
         node = nxt
     node[key[-1]] = value
     node.key_locs[key[-1]] = where
-
-
-def _plain(value):
-    """A value read from a `!yaml` cell, as plain data (dict, list)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _typed_text(raw: str, leaf: Leaf):
