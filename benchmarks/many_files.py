@@ -25,7 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from goal_files import write_goals  # noqa: E402
 
 PLAN = """\
 schema: nap-rules/plan/v1
@@ -43,28 +47,11 @@ institutions:
     kind: ministry
 """
 
-GOAL = """\
-schema: nap-rules/goal/v1
-id: G{n}
-title: Goal {n}
-objectives:
-  - id: "{n}.1"
-    title: Objective {n}.1
-    measures:
-      - id: "{n}.1.1"
-        title: Measure {n}.1.1
-        responsible: [MI]
-        start: 2021
-        deadline: 2023
-"""
-
 
 def write_plan(folder: Path, goals: int) -> None:
-    (folder / "goals").mkdir(parents=True)
+    write_goals(folder / "goals", goals)
     (folder / "plan.yaml").write_text(PLAN, encoding="utf-8")
     (folder / "institutions.yaml").write_text(INSTITUTIONS, encoding="utf-8")
-    for n in range(1, goals + 1):
-        (folder / "goals" / f"G{n:05d}.yaml").write_text(GOAL.format(n=n), encoding="utf-8")
 
 
 def check_seconds(folder: Path, goals: int) -> tuple[float, int, str]:

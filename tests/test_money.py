@@ -10,6 +10,7 @@ Two ways binary floats get money wrong, both pinned here:
 from __future__ import annotations
 
 import datetime
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +18,9 @@ import pytest
 
 from nap_rules.load.yaml_reader import load_yaml_file
 from nap_rules.run.pipeline import validate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from goal_files import goal_text  # noqa: E402
 
 BIG = "987654321012345.67"  # 17 significant digits: more than a binary float holds
 
@@ -34,22 +38,6 @@ INSTITUTIONS = """\
 schema: nap-rules/institutions/v1
 institutions:
   - {id: MI, name: Ministry of Interior, kind: ministry}
-"""
-GOAL = """\
-schema: nap-rules/goal/v1
-id: PG{n}
-title: Goal {n}
-objectives:
-  - id: "{n}.1"
-    title: Objective {n}.1
-    measures:
-      - id: "{n}.1.1"
-        title: Measure {n}.1.1
-        responsible: [MI]
-        start: 2021
-        deadline: 2023
-        cost:
-{costs}
 """
 BUDGET = """\
 schema: nap-rules/budget/v1
@@ -75,7 +63,7 @@ def write(root: Path, planned_total: str = "987654321012345.97") -> Path:
              2: ["{year: 2021, nature: current, amount: 0.1}"],
              3: ["{year: 2021, nature: current, amount: 0.1}"]}
     for n, items in costs.items():
-        text = GOAL.format(n=n, costs="\n".join("          - " + c for c in items))
+        text = goal_text(n, f"PG{n}", "        cost:\n" + "\n".join("          - " + c for c in items) + "\n")
         (root / "goals" / f"PG{n}.yaml").write_text(text)
     (root / "budget.yaml").write_text(BUDGET.format(big=BIG, planned_total=planned_total))
     return root

@@ -180,17 +180,21 @@ def check_cached(plan_dir, rules, *, as_of, limits, progress_dirs, cache_dir, pa
 WIDEST = 0.5
 
 
+@dataclass(eq=False)
 class CachedRun:
-    def __init__(self, listed: Listed, rules, as_of, params_override, limits, pure, cache: FileCache, name: bytes):
-        self.listed = listed
-        self.rules = rules
-        self.as_of = as_of
-        self.params_override = params_override
-        self.limits = limits
-        self.pure = pure
-        self.cache = cache
-        self.name = name
-        entries = listed.entries
+    """One check with the cache: the whole plan (`full`) or what a change reaches (`incremental`)."""
+
+    listed: Listed
+    rules: list
+    as_of: object
+    params_override: object
+    limits: object
+    pure: bool
+    cache: FileCache
+    name: bytes  # the cache entry of the run's snapshot
+
+    def __post_init__(self):
+        entries = self.listed.entries
         self.displays = [e.display for e in entries]
         # the files that are not goal files, and "" for missing nodes: their nodes are always in a
         # partial graph, so their groups list node keys and their edges are followed node by node
@@ -393,18 +397,17 @@ class CachedRun:
                 raise NeedFullRun("a changed goal file changes how often an id of another file is used")
 
 
+@dataclass(eq=False)
 class _Planner:
     """Per rule, for an incremental run: the nodes to evaluate, the groups kept and their steps."""
 
-    def __init__(self, snapshot: Snapshot, nodes: dict, index: TrackingIndex, changed_files: set,
-                 widened_files: set, reached: set, shared):
-        self.snapshot = snapshot
-        self.shared = shared
-        self.nodes = nodes
-        self.index = index
-        self.changed_files = changed_files
-        self.widened_files = widened_files
-        self.reached = reached
+    snapshot: Snapshot
+    nodes: dict
+    index: TrackingIndex
+    changed_files: set
+    widened_files: set
+    reached: set
+    shared: frozenset
 
     def __call__(self, rule):
         nodes, reached, changed_files = self.nodes, self.reached, self.changed_files

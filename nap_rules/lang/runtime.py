@@ -300,13 +300,22 @@ def iterate(fr: Frame, value):
     """The items of `value` for a `for` clause, with a deterministic order for sets."""
     if isinstance(value, (list, tuple, range, str, GeneratorType)):
         return value
+    items = _keys_or_members(fr, value)
+    if items is None:
+        raise EvalError(f"cannot loop over {type_name(value)} {render(value, 60)}")
+    return items
+
+
+def _keys_or_members(fr: Frame, value):
+    """The keys of a mapping or the members of a set in a deterministic order, one step each;
+    None for any other value."""
     if isinstance(value, dict):
         fr.charge(len(value))
         return mapping_keys(value)
     if isinstance(value, (set, frozenset)):
         fr.charge(len(value))
         return ordered(value)
-    raise EvalError(f"cannot loop over {type_name(value)} {render(value, 60)}")
+    return None
 
 
 def materialize(fr: Frame, value) -> list | tuple | range | str:
@@ -322,10 +331,7 @@ def materialize(fr: Frame, value) -> list | tuple | range | str:
     if isinstance(value, (list, tuple, range, str)):
         fr.charge(len(value))
         return value
-    if isinstance(value, dict):
-        fr.charge(len(value))
-        return mapping_keys(value)
-    if isinstance(value, (set, frozenset)):
-        fr.charge(len(value))
-        return ordered(value)
-    raise EvalError(f"expected a list, got {type_name(value)} {render(value, 60)}")
+    items = _keys_or_members(fr, value)
+    if items is None:
+        raise EvalError(f"expected a list, got {type_name(value)} {render(value, 60)}")
+    return items

@@ -92,100 +92,6 @@ class Positions:
 _SCAN = 32
 
 
-class _Located:
-    """`loc` of a LocMap or LocList: read from the packed positions, or the plain Location."""
-
-    __slots__ = ()
-
-    @property
-    def loc(self) -> Location:
-        if self._locs is None:
-            return self._src.location(self._at)
-        return self._src
-
-    @loc.setter
-    def loc(self, value: Location) -> None:
-        self._unpack()
-        self._src = value
-
-
-class LocMap(_Located, dict):
-    """A mapping read from YAML: `loc` is where it starts, `key_locs[key]` where each key is.
-
-    Read from a file: `_src` is the file's Positions, `_at` the index of the mapping's own
-    position, followed by those of its first `_n` keys in order, and `_locs` is None.
-    Made in code (or changed): `_src` is its Location and `_locs` a dict key -> Location.
-    """
-
-    __slots__ = ("_src", "_at", "_n", "_locs")
-
-    def __init__(self, loc: Location, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._src = loc
-        self._at = 0
-        self._n = 0
-        self._locs: dict[str, Location] = {}
-
-    @property
-    def key_locs(self):
-        """Mapping key -> Location (a read view of the packed positions, or a plain dict)."""
-        if self._locs is None:
-            return KeyLocs(self)
-        return self._locs
-
-    @key_locs.setter
-    def key_locs(self, value) -> None:
-        self._unpack()
-        self._locs = dict(value)
-
-    def _unpack(self) -> dict:
-        """Switch to plain Locations (the keys are about to move, or a lookup would be slow)."""
-        locs = self._locs
-        if locs is None:
-            src, at, n = self._src, self._at, self._n
-            locs = {k: src.location(at + 1 + i) for i, k in zip(range(n), self)}
-            self._src = src.location(at)
-            self._locs = locs
-        return locs
-
-    # what would move keys out of the order their positions were read in
-    def __delitem__(self, key):
-        self._unpack()
-        super().__delitem__(key)
-
-    def pop(self, *args):
-        self._unpack()
-        return super().pop(*args)
-
-    def popitem(self):
-        self._unpack()
-        return super().popitem()
-
-    def clear(self):
-        self._unpack()
-        super().clear()
-
-    def __reduce_ex__(self, protocol):
-        if self._locs is None:
-            return _packed_map, (self._src, self._at, self._n, tuple(self.items()))
-        return _plain_map, (self._src, self._locs, tuple(self.items()))
-
-
-def _packed_map(src: Positions, at: int, n: int, items) -> LocMap:
-    if type(src) is not Positions or type(at) is not int or type(n) is not int:
-        raise TypeError("not a mapping read from a file")
-    m = LocMap.__new__(LocMap)
-    dict.update(m, items)
-    m._src, m._at, m._n, m._locs = src, at, n, None
-    return m
-
-
-def _plain_map(loc: Location, locs: dict, items) -> LocMap:
-    m = LocMap(loc, items)
-    m._locs = locs
-    return m
-
-
 class KeyLocs(Mapping):
     """`LocMap.key_locs` of a mapping read from a file: key -> Location, read only.
 
@@ -274,6 +180,148 @@ class KeyLocs(Mapping):
         return repr(dict(self.items()))
 
 
+class ItemLocs(Sequence):
+    """`LocList.item_locs` of a list read from a file: index -> Location, read only."""
+
+    __slots__ = ("_list",)
+
+    def __init__(self, items: LocList):
+        self._list = items
+
+    def __len__(self) -> int:
+        lst = self._list
+        return min(lst._n, len(lst)) if lst._locs is None else len(lst._locs)
+
+    def __getitem__(self, index):
+        lst = self._list
+        if lst._locs is not None:
+            return lst._locs[index]
+        n = len(self)
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(n))]
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("item_locs index out of range")
+        return lst._src.location(lst._at + 1 + index)
+
+    def __iter__(self):
+        lst = self._list
+        if lst._locs is not None:
+            return iter(lst._locs)
+        src, at = lst._src, lst._at + 1
+        return iter([src.location(at + i) for i in range(len(self))])
+
+    def __eq__(self, other):
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
+class _Located:
+    """What LocMap and LocList share: `loc`, where they are, and the places of their keys or
+    items, read from the packed positions (through `_VIEW`) until a change moves them, then
+    plain Locations (`_locs`, a `_PLAIN`)."""
+
+    __slots__ = ()
+    _PLAIN: type  # dict (key -> Location) or list (index -> Location)
+    _VIEW: type  # KeyLocs or ItemLocs: the read view of packed positions
+
+    def __init__(self, loc: Location, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._src = loc
+        self._at = 0
+        self._n = 0
+        self._locs = self._PLAIN()
+
+    def _view(self):
+        if self._locs is None:
+            return self._VIEW(self)
+        return self._locs
+
+    def _replace(self, value) -> None:
+        self._unpack()
+        self._locs = self._PLAIN(value)
+
+    def _unpack(self):
+        """Switch to plain Locations (the keys or items are about to move, or a lookup would be slow)."""
+        locs = self._locs
+        if locs is None:
+            src, at = self._src, self._at
+            locs = self._paired([src.location(at + 1 + i) for i in range(min(self._n, len(self)))])
+            self._src = src.location(at)
+            self._locs = locs
+        return locs
+
+    @property
+    def loc(self) -> Location:
+        if self._locs is None:
+            return self._src.location(self._at)
+        return self._src
+
+    @loc.setter
+    def loc(self, value: Location) -> None:
+        self._unpack()
+        self._src = value
+
+
+class LocMap(_Located, dict):
+    """A mapping read from YAML: `loc` is where it starts, `key_locs[key]` where each key is.
+
+    Read from a file: `_src` is the file's Positions, `_at` the index of the mapping's own
+    position, followed by those of its first `_n` keys in order, and `_locs` is None.
+    Made in code (or changed): `_src` is its Location and `_locs` a dict key -> Location.
+    """
+
+    __slots__ = ("_src", "_at", "_n", "_locs")
+    _PLAIN, _VIEW = dict, KeyLocs
+    key_locs = property(_Located._view, _Located._replace,
+                        doc="Mapping key -> Location (a read view of the packed positions, or a plain dict).")
+
+    def _paired(self, locations: list) -> dict:
+        return dict(zip(self, locations))
+
+    # what would move keys out of the order their positions were read in
+    def __delitem__(self, key):
+        self._unpack()
+        super().__delitem__(key)
+
+    def pop(self, *args):
+        self._unpack()
+        return super().pop(*args)
+
+    def popitem(self):
+        self._unpack()
+        return super().popitem()
+
+    def clear(self):
+        self._unpack()
+        super().clear()
+
+    def __reduce_ex__(self, protocol):
+        if self._locs is None:
+            return _packed_map, (self._src, self._at, self._n, tuple(self.items()))
+        return _plain_map, (self._src, self._locs, tuple(self.items()))
+
+
+def _packed_map(src: Positions, at: int, n: int, items) -> LocMap:
+    if type(src) is not Positions or type(at) is not int or type(n) is not int:
+        raise TypeError("not a mapping read from a file")
+    m = LocMap.__new__(LocMap)
+    dict.update(m, items)
+    m._src, m._at, m._n, m._locs = src, at, n, None
+    return m
+
+
+def _plain_map(loc: Location, locs: dict, items) -> LocMap:
+    m = LocMap(loc, items)
+    m._locs = locs
+    return m
+
+
 class LocList(_Located, list):
     """A sequence read from YAML: `loc` is where it starts, `item_locs[i]` where item i is.
 
@@ -282,34 +330,12 @@ class LocList(_Located, list):
     """
 
     __slots__ = ("_src", "_at", "_n", "_locs")
+    _PLAIN, _VIEW = list, ItemLocs
+    item_locs = property(_Located._view, _Located._replace,
+                         doc="Sequence index -> Location (a read view of the packed positions, or a plain list).")
 
-    def __init__(self, loc: Location, *args):
-        super().__init__(*args)
-        self._src = loc
-        self._at = 0
-        self._n = 0
-        self._locs: list[Location] = []
-
-    @property
-    def item_locs(self):
-        """Sequence index -> Location (a read view of the packed positions, or a plain list)."""
-        if self._locs is None:
-            return ItemLocs(self)
-        return self._locs
-
-    @item_locs.setter
-    def item_locs(self, value) -> None:
-        self._unpack()
-        self._locs = list(value)
-
-    def _unpack(self) -> list:
-        locs = self._locs
-        if locs is None:
-            src, at = self._src, self._at
-            locs = [src.location(at + 1 + i) for i in range(min(self._n, len(self)))]
-            self._src = src.location(at)
-            self._locs = locs
-        return locs
+    def _paired(self, locations: list) -> list:
+        return locations
 
     # what would move items away from the positions read for them
     def __setitem__(self, index, value):
@@ -366,45 +392,13 @@ def _plain_list(loc: Location, locs: list, items) -> LocList:
     return out
 
 
-class ItemLocs(Sequence):
-    """`LocList.item_locs` of a list read from a file: index -> Location, read only."""
-
-    __slots__ = ("_list",)
-
-    def __init__(self, items: LocList):
-        self._list = items
-
-    def __len__(self) -> int:
-        lst = self._list
-        return min(lst._n, len(lst)) if lst._locs is None else len(lst._locs)
-
-    def __getitem__(self, index):
-        lst = self._list
-        if lst._locs is not None:
-            return lst._locs[index]
-        n = len(self)
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(n))]
-        if index < 0:
-            index += n
-        if not 0 <= index < n:
-            raise IndexError("item_locs index out of range")
-        return lst._src.location(lst._at + 1 + index)
-
-    def __iter__(self):
-        lst = self._list
-        if lst._locs is not None:
-            return iter(lst._locs)
-        src, at = lst._src, lst._at + 1
-        return iter([src.location(at + i) for i in range(len(self))])
-
-    def __eq__(self, other):
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return list(self) == list(other)
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return repr(list(self))
+def plain(value):
+    """A loaded value with its mappings and lists as plain dicts and lists, without locations."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
 def locate(doc, path, default: Location) -> Location:

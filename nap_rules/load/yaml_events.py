@@ -112,7 +112,8 @@ class EventBuilder:
 
     def document(self, get):
         """Fills `root` from the events of one document: one loop, the common events handled inline
-        (hundreds of thousands of events per file; what is rare or refused goes to a method)."""
+        (hundreds of thousands of events per file; the end of a list or mapping, and what is rare
+        or refused, goes to a method)."""
         stack: list[_Frame] = []
         ScalarEvent, AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
         MappingStart, SequenceStart = yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -121,8 +122,7 @@ class EventBuilder:
         max_nodes, max_depth = self.limits.max_nodes, self.limits.max_depth
         scalars = self.scalars
         resolve, scalar, key, intern = scalars.resolve, scalars.scalar, scalars.key, sys.intern
-        positions = self.positions
-        store = positions.packed
+        close = self.close
         new_map, new_list = LocMap.__new__, LocList.__new__
         texts: dict[str, str] = {}
         top = None
@@ -177,30 +177,36 @@ class EventBuilder:
                 stack.append(top)
                 wants_key = is_map
             elif cls is MappingEnd or cls is SequenceEnd:
-                frame = stack.pop()
-                value = frame.value
-                pos = frame.pos
-                value._src, value._at, value._n, value._locs = positions, len(store), len(pos) - 1, None
-                store.extend(pos)
-                if frame.anchor is not None:
-                    self.anchors[frame.anchor] = value
-                top = stack[-1] if stack else None
-                if top is None:
-                    self.root = value
-                    wants_key = False
-                elif top.is_map:
-                    top.value[top.key] = value
-                    top.key = None
-                    wants_key = True
-                else:
-                    top.value.append(value)
-                    top.pos.append(pos[0])
-                    wants_key = False
+                top, wants_key = close(stack)
             elif cls is AliasEvent:
                 self.alias(stack, wants_key, event)
                 wants_key = top is not None and top.is_map and top.key is None
             else:  # document end
                 return
+
+    def close(self, stack: list[_Frame]):
+        """Ends the list or mapping on top of `stack`: writes its positions, keeps it under its
+        anchor and puts it into its parent (or at the root). Returns the new top of the stack
+        and whether it awaits a key."""
+        frame = stack.pop()
+        value = frame.value
+        pos = frame.pos
+        store = self.positions.packed
+        value._src, value._at, value._n, value._locs = self.positions, len(store), len(pos) - 1, None
+        store.extend(pos)
+        if frame.anchor is not None:
+            self.anchors[frame.anchor] = value
+        if not stack:
+            self.root = value
+            return None, False
+        top = stack[-1]
+        if top.is_map:
+            top.value[top.key] = value
+            top.key = None
+            return top, True
+        top.value.append(value)
+        top.pos.append(pos[0])
+        return top, False
 
     def opening(self, event, is_map: bool, wants_key: bool, depth: int):
         """What is not plain about a list or mapping that starts at `event`, `depth` containers deep

@@ -29,7 +29,7 @@ from ..lang.runtime import EvalLimits
 from ..lang.templates import Template, compile_template
 from ..load import located_schema
 from ..load.located_schema import hint as _hint
-from ..load.locations import Location, LocMap, locate
+from ..load.locations import Location, LocMap, locate, plain
 from ..load.yaml_reader import load_yaml_data, read_file_bytes
 from ..model.fields import fields_of
 from .definitions import SUFFIXES, Libraries, definition_error
@@ -47,20 +47,11 @@ class Examples:
 def _examples(spec: Mapping) -> Examples:
     def side(value):
         if isinstance(value, list):
-            return tuple(_plain(case) for case in value)
+            return tuple(plain(case) for case in value)
         return str(value if value is not None else "")
     return Examples(side(spec.get("pass")), side(spec.get("fail")),
                     None if spec.get("base") is None else str(spec["base"]),
                     None if spec.get("as_of") is None else str(spec["as_of"]))
-
-
-def _plain(value):
-    """A loaded YAML value as plain dicts and lists (for patches over a plan file)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)
@@ -187,12 +178,7 @@ def _load_rulesets(dirs, limits, libraries, read) -> list[Rule]:
                 problems.append(exc)
                 continue
             for rule in found:
-                if rule.id in seen:
-                    problems.append(InputError(f"duplicate rule id {rule.id} (first defined at "
-                                               f"{seen[rule.id]})", rule.source))
-                    continue
-                seen[rule.id] = rule.source
-                rules.append(rule)
+                _add_rule(rule, seen, rules, problems)
     if problems:
         raise InputError.combine(problems)
     return rules
@@ -223,15 +209,20 @@ def load_ruleset_file(path: Path, display: str | None = None,
         except InputError as exc:
             problems.append(exc)
             continue
-        if rule.id in seen:
-            problems.append(InputError(f"duplicate rule id {rule.id} (first defined at "
-                                       f"{seen[rule.id]})", rule.source))
-            continue
-        seen[rule.id] = rule.source
-        rules.append(rule)
+        _add_rule(rule, seen, rules, problems)
     if problems:
         raise InputError.combine(problems)
     return rules
+
+
+def _add_rule(rule: Rule, seen: dict, rules: list, problems: list) -> None:
+    """Adds `rule` to `rules`, or a problem to `problems` when its id is one of `seen` (id -> where)."""
+    if rule.id in seen:
+        problems.append(InputError(f"duplicate rule id {rule.id} (first defined at "
+                                   f"{seen[rule.id]})", rule.source))
+        return
+    seen[rule.id] = rule.source
+    rules.append(rule)
 
 
 # --- compiling one rule ----------------------------------------------------------------------

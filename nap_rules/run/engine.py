@@ -20,6 +20,7 @@ from ..ruleset.rules import Rule
 
 ENGINE_RULE = "NAP-ENGINE"
 _VALUE_WIDTH = 500  # characters of each value kept for --explain
+_ONCE = (None,)  # what a rule without for_each checks at a node: the node itself, once
 
 
 def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
@@ -82,6 +83,13 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
         try:
             if where is None or where(fr):
                 if each is None:
+                    items = _ONCE
+                else:
+                    phase = "for_each"
+                    items = materialize(fr, each(fr))
+                for item in items:  # the node once, or each item of its for_each
+                    if each is not None:
+                        fr.vars[each_name] = item
                     for name, phase, fn in lets:
                         fr.vars[name] = fn(fr)
                     phase = "assert"
@@ -91,19 +99,6 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
                     if not passed:
                         phase = "message"
                         out.append(_finding(rule, fr, key, attrs))
-                else:
-                    phase = "for_each"
-                    for item in materialize(fr, each(fr)):
-                        fr.vars[each_name] = item
-                        for name, phase, fn in lets:
-                            fr.vars[name] = fn(fr)
-                        phase = "assert"
-                        passed = check(fr)
-                        if reported:
-                            _show(shown, rule.id, key, fr, reported, passed)
-                        if not passed:
-                            phase = "message"
-                            out.append(_finding(rule, fr, key, attrs))
         except Exception as exc:  # noqa: BLE001 - any failure is contained as a finding
             if each is not None and phase != "for_each":
                 phase += f", {each_name} = {render(fr.vars.get(each_name), 60)}"

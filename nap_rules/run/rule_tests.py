@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..load.canonical import dump_document
+from ..load.locations import plain
 from ..load.yaml_reader import load_yaml_file
 from ..ruleset.rules import Rule, load_rulesets
 from .engine import ENGINE_RULE, evaluate
@@ -147,7 +148,7 @@ def _patched(base: Path, case: dict, out: Path) -> Path:
             raise InputError(f"{name!r} is not a file of the base plan")
         doc = load_yaml_file(target, name) if target.is_file() else {}
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dump_document(merge(_plain(doc), patch)), encoding="utf-8")
+        target.write_text(dump_document(merge(plain(doc), patch)), encoding="utf-8")
     return out
 
 
@@ -171,14 +172,6 @@ def merge(value, patch):
                 out[i] = merge(out[i], item)
         return out
     return patch
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 __all__ = ["Outcome", "merge", "run_examples", "run_folder_examples"]

@@ -31,6 +31,9 @@ from nap_rules.cli import main
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from goal_files import goal_text, write_goals  # noqa: E402
+
 CASES_DIR = HERE / "cases"
 TABLE = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 CATEGORIES = ("yaml", "values", "structure", "files", "rules", "output", "workbook")
@@ -41,22 +44,6 @@ CASE_CPU_SECONDS = 60.0
 HANG_SECONDS = 600
 KEYS = {"name", "category", "command", "args", "exit", "message", "at", "rule", "findings", "base",
         "generate", "runner", "graph", "absent", "parse", "why", "slow", "target"}
-
-GOAL_TEMPLATE = """\
-schema: nap-rules/goal/v1
-id: G{n}
-title: Goal {n}
-objectives:
-  - id: "{n}.1"
-    title: Objective {n}.1
-    measures:
-      - id: "{n}.1.1"
-        title: Measure {n}.1.1
-        responsible: [MI]
-        start: 2021
-        deadline: 2023
-"""
-
 
 # --- generating the cases that are not committed ------------------------------------------
 
@@ -124,9 +111,7 @@ def _dangling(path: Path, step, plan, outside):
 
 
 def _goals(folder: Path, step, plan, outside):
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(1, step["count"] + 1):
-        (folder / f"G{n:05d}.yaml").write_text(GOAL_TEMPLATE.format(n=n), encoding="utf-8")
+    write_goals(folder, step["count"])
 
 
 def _touch(folder: Path, step, plan, outside):
@@ -187,7 +172,7 @@ def prepare(case: dict, tmp_path: Path) -> Path:
     plan = tmp_path / case["name"]
     outside = tmp_path / "outside"
     outside.mkdir()
-    (outside / "elsewhere.yaml").write_text(GOAL_TEMPLATE.format(n=9), encoding="utf-8")
+    (outside / "elsewhere.yaml").write_text(goal_text(9), encoding="utf-8")
     shutil.copytree(CASES_DIR / case.get("base", "ok-minimal"), plan, symlinks=True)
     generate(case["generate"], plan, outside)
     return plan
