@@ -87,6 +87,37 @@ def test_screenshots_are_not_blank(page, shots, width):
     assert colours > 20 and inked > 0.01, (colours, inked)
 
 
+_FIT_PROBE = """<script>
+window.addEventListener('load', function () {
+  var width = document.documentElement.clientWidth, past = [];
+  document.querySelectorAll('header.page, header.page *').forEach(function (el) {
+    if (el.getBoundingClientRect().right > width + 0.5) past.push(el.tagName + ' ' + el.textContent.slice(0, 40));
+  });
+  parent.postMessage(JSON.stringify({width: width, scroll: document.documentElement.scrollWidth, past: past}), '*');
+});
+</script></body>"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_page_fits_the_screen_width(page, shots, width):
+    """Nothing scrolls the page sideways and the header wraps within the width. The page is laid
+    out in a frame of that width: headless Chromium lays a window out at least 500 px wide."""
+    import html
+    import json
+
+    probe = shots / "report-fit-probe.html"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _FIT_PROBE), encoding="utf-8")
+    frame = shots / f"report-fit-{width}.html"
+    frame.write_text(f'<!doctype html><html><body style="margin:0"><iframe src="{probe.name}" width="{width}" '
+                     'height="900" style="border:0"></iframe><script>window.addEventListener("message", '
+                     'function (e) {{ document.body.setAttribute("data-fit", e.data); }});</script></body></html>',
+                     encoding="utf-8")
+    dom = _dump(frame.as_uri())
+    fit = json.loads(html.unescape(re.search(r'data-fit="([^"]*)"', dom).group(1)))
+    assert fit["width"] == width
+    assert fit["scroll"] <= width and fit["past"] == [], fit
+
+
 def test_report_prints_to_pdf(shots):
     pdf, html = shots / "report.pdf", shots / "report-for-pdf.html"
     result = CliRunner().invoke(main, ["report", str(ROOT / "plan"), "--html", str(html), "--pdf", str(pdf),

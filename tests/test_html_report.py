@@ -332,12 +332,18 @@ def test_options_are_the_checks_options(tmp_path):
     assert bad.exit_code == 2
 
 
-def test_numbers_are_formatted_exactly():
+def test_numbers_are_formatted_as_rule_messages_format_money():
+    """The report writes amounts with the function `{x:money}` placeholders use, exact for big
+    Decimals (no float on the way)."""
+    from nap_rules.model.values import format_value
+
     assert fmt_num(412552420) == "412,552,420"
-    assert fmt_num(Decimal("12345678901234567890.125")) == "12,345,678,901,234,567,890.125"
-    assert fmt_num(Decimal("40.4")) == "40.4"
+    assert fmt_num(Decimal("12345678901234567890.125")) == "12,345,678,901,234,567,890.13"
+    assert fmt_num(Decimal("40.4")) == "40.40"
     assert fmt_num(-2875000) == "-2,875,000"
     assert fmt_num(None) == ""
+    for value in (Decimal("250000.5"), Decimal("0.005"), 7, Decimal("-1.255")):
+        assert fmt_num(value) == format_value(value, "money")
 
 
 def test_the_template_ships_inside_the_package():
@@ -365,7 +371,7 @@ def test_a_small_plan_with_measure_costs_odd_references_and_no_claims(tmp_path):
     text, page = report(tmp_path, plan, "--as-of", AS_OF)
     assert page.problems == []
     measure_text = page.text_in("measure-1.1.1")
-    assert "600,000 500,000 state_budget" in measure_text and "250,000.5" in measure_text
+    assert "600,000 500,000 state_budget" in measure_text and "250,000.50" in measure_text
     row = page.text_in("indicator-1.1.1-a")
     assert "-2% of baseline" in row and "= 98" in row and "2022: 97" in row
     assert "(not a goal of the plan)" in page.text_in("budget")

@@ -59,6 +59,22 @@ def test_the_revision_fixes_the_unknown_body_and_adds_nothing(revised_diff, publ
     assert len(revised_diff.unchanged_findings) == len(published.findings) - 1
 
 
+def test_diff_writes_values_in_the_formats_of_rule_messages():
+    """Amounts as `{x:money}` (two decimals unless whole), other numbers and years as a plain
+    placeholder writes them, percentages as `{x:pct}`: model.values.format_value, as messages."""
+    from nap_rules.model.values import format_value
+
+    line = Change("budget_line_changed", "budget_line:PG1-current", "planned", Decimal("1234.5"), 1300)
+    assert describe(line) == "budget line PG1-current: planned 1,234.50 → 1,300 (+65.50, +5.31%)"
+    assert format_value(Decimal("1234.5"), "money") in describe(line)
+    total = Change("total_changed", "plan", "published_totals.in_currency.EUR.gap", 381434, 400000)
+    assert describe(total) == "published gap in EUR: 381,434 → 400,000 (+18,566, +4.87%)"
+    target = Change("target_changed", "indicator:3.1.1-b", "targets.2023", 900000, Decimal("950000.5"))
+    assert describe(target) == "indicator 3.1.1-b: target 2023 900000 → 950000.5 (+50000.5, +5.56%)"
+    moved = Change("measure_redated", "measure:1.1.1", "deadline", 2022, 2023)
+    assert describe(moved) == "measure 1.1.1: deadline 2022 → 2023"
+
+
 def test_text_output_in_plan_terms(revised_diff):
     text = render_text(revised_diff)
     assert "measure 1.1.2: responsible MB → MI" in text

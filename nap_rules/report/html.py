@@ -34,7 +34,7 @@ from .html_budget import linked as _out
 from .html_findings import findings_view
 from .html_format import CONTEXT as _CONTEXT
 from .html_format import TENTH as _TENTH
-from .html_format import fmt_num, fmt_rounded, rounded  # noqa: F401 - fmt_num, rounded: part of this module's API
+from .html_format import fmt_num, fmt_plain  # noqa: F401 - fmt_num: part of this module's API
 from .html_format import text_of as _text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -168,7 +168,7 @@ def _header(validated, report, as_of, graph, plan_key) -> dict:
         "period": f"{start or '?'}–{end or '?'}" if (start or end) else None,
         "baseline_year": _text(plan.get("baseline_year")),
         "currency": currency,
-        "rates": [f"1 {cur} = {fmt_num(rate)} {currency or ''}".rstrip() for cur, rate in rates.items()
+        "rates": [f"1 {cur} = {fmt_plain(rate)} {currency or ''}".rstrip() for cur, rate in rates.items()
                   if is_number(rate)],
         "approved_by": _text(plan.get("approved_by")),
         "as_of": as_of.isoformat(),
@@ -264,7 +264,7 @@ def _measure_view(graph, mkey, anchors, by_node, shown) -> dict:
 def fmt_relative(target: dict) -> str:
     """A relative target as written: `+5% of baseline`, `-2% of previous`."""
     rate = target.get("relative")
-    text = (("+" if is_number(rate) and rate >= 0 else "") + fmt_num(rate)) if is_number(rate) else str(rate)
+    text = (("+" if is_number(rate) and rate >= 0 else "") + fmt_plain(rate)) if is_number(rate) else str(rate)
     out = f"{text}% of {target.get('of')}"
     if target.get("per_year"):
         out += " per year"
@@ -315,7 +315,7 @@ def _indicator_row(graph, ikey, years, anchors, by_node) -> dict:
             cells.append({"text": "–", "resolved": "", "kind": "dash"})
         elif isinstance(value, dict):
             r = resolved.get(y)
-            cells.append({"text": fmt_relative(value), "resolved": fmt_rounded(r) if r is not None else "",
+            cells.append({"text": fmt_relative(value), "resolved": fmt_num(r) if r is not None else "",
                           "kind": "relative"})
         else:
             cells.append({"text": fmt_num(value), "resolved": "", "kind": "number"})
@@ -367,7 +367,7 @@ def _sparkline(base_year, base_value, resolved, actuals) -> dict | None:
     label = []
     if isinstance(base_year, int) and is_number(base_value):
         label.append(f"baseline {base_year}: {fmt_num(base_value)}")
-    label += [f"{y}: {fmt_rounded(v)}" for y, v in resolved.items() if v is not None]
+    label += [f"{y}: {fmt_num(v)}" for y, v in resolved.items() if v is not None]
     label += [f"actual {a['period']}: {a['value']}" for a in actuals]
     return {"w": SPARK_W, "h": SPARK_H, "line": line, "start": first, "dots": dots,
             "single": len(plan_points) == 1, "label": "; ".join(label)}

@@ -16,7 +16,7 @@ from decimal import Decimal, localcontext
 from ..model.values import is_number
 from .html_format import CONTEXT as _CONTEXT
 from .html_format import TENTH as _TENTH
-from .html_format import fmt_num, fmt_rounded
+from .html_format import fmt_num, fmt_pct, fmt_plain
 from .html_format import sum_numbers as _sum
 from .html_format import text_of as _text
 
@@ -126,12 +126,12 @@ def _published(totals, currency, rates, values, plan_key) -> dict:
         if not isinstance(amounts, dict):
             continue
         rate = rates.get(cur)
-        row = {"currency": str(cur), "rate": fmt_num(rate) if is_number(rate) else "no rate in plan.yaml", "cells": []}
+        row = {"currency": str(cur), "rate": fmt_plain(rate) if is_number(rate) else "no rate in plan.yaml", "cells": []}
         for c in columns:
             check = converted.get((cur, c))
             expected = check["expected"] if check is not None else None
             row["cells"].append({"value": fmt_num(amounts.get(c)), "mismatch": check is not None and not check["passed"],
-                                 "expected": fmt_rounded(expected) if expected is not None else ""})
+                                 "expected": fmt_num(expected) if expected is not None else ""})
         row["adds_up"] = adds_up.get(cur, True)
         rows.append(row)
     return {"home": home, "other": rows}
@@ -183,9 +183,14 @@ def _funding_label(v: dict) -> str:
     """NAP-BUDGET-007's item in words: the stated funding against the planned column, or the gap."""
     if v.get("part") == "gap":
         return "financial gap: share of the total cost"
-    named = [f"{name} {fmt_num(x)}%" for name, x in (("state budget", v.get("budget")), ("donors", v.get("donors")))
+    named = [f"{name} {fmt_plain(x)}%" for name, x in (("state budget", v.get("budget")), ("donors", v.get("donors")))
              if is_number(x)]
     return f"funded ({' + '.join(named)}) against the planned column"
+
+
+def _computed(value, unit_text: str) -> str:
+    """A computed share as the rules' messages write it (`{actual:pct}`: 88.44%), an amount as money."""
+    return fmt_pct(value) if unit_text == "%" else fmt_num(value) + unit_text
 
 
 def _claim_view(graph, key, anchors, by_node, values) -> dict:
@@ -201,11 +206,11 @@ def _claim_view(graph, key, anchors, by_node, values) -> dict:
             difference = ""
             if computed is not None and is_number(stated):
                 with localcontext(_CONTEXT):
-                    difference = fmt_rounded(Decimal(stated) - computed) + suffix
+                    difference = fmt_num(Decimal(stated) - computed) + suffix
             allowed = v.get("allowed")
             rows.append({"label": _funding_label(v) if rule == "NAP-BUDGET-007" else label.format(item),
-                         "stated": fmt_num(stated) + unit_text if is_number(stated) else _text(stated) or "",
-                         "computed": (fmt_rounded(computed) + unit_text) if computed is not None else "cannot be computed",
+                         "stated": fmt_plain(stated) + unit_text if is_number(stated) else _text(stated) or "",
+                         "computed": _computed(computed, unit_text) if computed is not None else "cannot be computed",
                          "difference": difference, "off": not v["passed"],
                          "allowed": fmt_num(allowed) + suffix if allowed is not None else ""})
     return {"id": str(claim.get("id")), "anchor": anchors.of_node.get(key), "text": _text(claim.get("text")),

@@ -4,39 +4,32 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
-from ..model.values import is_number
+from ..model.values import format_value, is_number, render
 
 CONTEXT = Context(prec=50, rounding=ROUND_HALF_EVEN)
-_CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 
 
 def fmt_num(value) -> str:
-    """A number as printed, with thousands separators; exact for int and Decimal."""
+    """An amount as a rule's `{x:money}` placeholder writes it (138,302,992; 250,000.50): the
+    same function (model.values.format_value), exact for int and Decimal."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value)
-        return format(value, ",f")
+    if is_number(value):
+        return format_value(value, "money")
     return str(value)
 
 
-def rounded(value, places: Decimal = _CENT) -> Decimal:
-    """`value` to two decimals (half to even), trailing zeros after the point dropped."""
-    with localcontext(CONTEXT):
-        q = Decimal(value).quantize(places)
-        if q == q.to_integral_value():
-            return q.quantize(Decimal(1))
-        return q.normalize() if q.as_tuple().exponent < 0 else q
+def fmt_plain(value) -> str:
+    """A number as a placeholder without a format writes it (an exchange rate, a relative target)."""
+    return "" if value is None else render(value)
 
 
-def fmt_rounded(value) -> str:
-    return "" if value is None else fmt_num(rounded(value))
+def fmt_pct(value) -> str:
+    """A share as `{x:pct}` writes it: 88.44%."""
+    return "" if value is None else format_value(value, "pct")
 
 
 def share(part, whole) -> Decimal | None:

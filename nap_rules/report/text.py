@@ -2,9 +2,9 @@
 
 The summary opens with the counts by severity, then lists the causes (nap_rules.report.causes)
 most serious first, one entry each with its occurrences listed compactly and the document lines
-they cite; a rule with many causes of one severity (undefined names, say) gets one entry that
-names each cause with its count. Then the plan items (goal, then measure) with the labels of
-the causes found on them.
+they cite; the causes of one rule at one severity share one entry, naming each cause, when they
+share their one-line text or are many (undefined names, say). Then the measures, by goal, with
+the labels of the causes found on them (items outside a measure are named in their entries).
 
 The flat form is the linter's: `file:line:col  SEVERITY  RULE  message [document Ln]  [node]`,
 grouped by file: the document line is the plan item's line in the source document, when it
@@ -21,12 +21,12 @@ import textwrap
 
 from . import neutral
 from .causes import Cause, group_causes, item_order
+from .ruleinfo import rule_infos
 
 WIDTH = 120
-SHOWN_ITEMS = 8  # occurrences named on a cause's line before "+N more"
 SHOWN_LINES = 4  # document lines cited on a cause's line
+LISTED_UP_TO = 12  # a grouped entry names each finding's item and document line up to this many
 GROUP_FROM = 5  # a rule with this many causes of one severity gets one entry naming them all
-LISTED_FROM_GROUP = 12  # such an entry names each finding's item when it has at most this many
 
 
 def render(report) -> str:
@@ -88,14 +88,17 @@ class Entry:
 
 
 def entries_of(causes: list[Cause]) -> list[Entry]:
-    count: dict = {}
+    """One entry per cause, except that the causes of one rule at one severity share an entry
+    when they share their one-line text (the cause names tell them apart) or are many."""
+    members: dict = {}
     for c in causes:
-        count[(c.rule, c.severity)] = count.get((c.rule, c.severity), 0) + 1
+        members.setdefault((c.rule, c.severity), []).append(c)
     entries: list[Entry] = []
     grouped: dict = {}
     for c in causes:
         group = (c.rule, c.severity)
-        if count[group] >= GROUP_FROM:
+        same = members[group]
+        if len(same) >= GROUP_FROM or (len(same) > 1 and len({x.text for x in same}) == 1):
             if group in grouped:
                 grouped[group].causes.append(c)
                 continue
@@ -117,10 +120,11 @@ def summary_lines(report, shown) -> list[str]:
     if not causes:
         return lines
     entries = entries_of(causes)
-    lines += ["", "Causes, most serious first (then by measures reached, money involved, findings):"]
+    titles = {info.id: info.title for info in rule_infos(report)}
+    lines += ["", "Causes (E error, W warning, I info), most serious first, then by measures reached, money, findings:"]
     for e in entries:
-        lines += _entry_lines(e)
-    lines += ["", "By plan item (the causes found on each; --flat lists every finding):"]
+        lines += _entry_lines(e, titles)
+    lines += ["", "By measure (the causes found on each; --flat lists every finding):"]
     lines += _by_item(entries)
     return lines
 
@@ -130,46 +134,77 @@ def _wrap(first: str, rest: str) -> list[str]:
                          break_long_words=False) or [first]
 
 
-def _entry_lines(e: Entry) -> list[str]:
-    head = f"  {e.label:<4}{e.first.severity.upper():8}{e.first.rule}  "
+def _entry_lines(e: Entry, titles: dict) -> list[str]:
+    head = f"  {e.label:<4}{e.first.rule}  "
     if len(e.causes) == 1:
         c = e.first
-        occurrences = _occurrences(c)
-        return _wrap(head, f"{c.text}{' — ' if occurrences else ''}{occurrences}{_cited(c.doc_lines)}")
-    total = sum(len(c.findings) for c in e.causes)
-    if total <= LISTED_FROM_GROUP:  # few enough to name each occurrence with its document line
-        names = "; ".join(f"{_name(c)}: {', '.join(_item(f) for f in c.findings)}" for c in e.causes)
+        return _wrap(head, f"{c.text}{_own_name(c)}{_reached(c)}")
+    findings = [f for c in e.causes for f in c.findings]
+    causes = sorted(e.causes, key=lambda c: (-len(c.findings), item_order(_name(c))))
+    if len(findings) <= LISTED_UP_TO:  # few enough to name each occurrence with its document line
+        names, cited = "; ".join(_named(c) for c in causes), ""
     else:
-        names = ", ".join(f"{_name(c)} ×{len(c.findings)}" for c in e.causes)
-    return _wrap(head, f"{_what(e.first)}: {len(e.causes)} causes, {total} findings — {names}")
+        names = ", ".join(_name(c) + (f" ×{len(c.findings)}" if len(c.findings) > 1 else "") for c in causes)
+        cited = _cited(sorted({n for c in e.causes for n in c.doc_lines}))
+    return _wrap(head, f"{_what(e, titles)} ({_reach(findings, len(e.causes))}): {names}{cited}")
 
 
 def _name(c: Cause) -> str:
     return c.key.split(":", 1)[1]
 
 
-def _item(f) -> str:
-    item = (f.item[1] if len(f.item) > 1 and f.item[1] else "") or f.node.split(":", 1)[-1]
-    return f"{item} [L{f.doc_line}]" if f.doc_line is not None else item
+def _named(c: Cause) -> str:
+    """A cause's name and its occurrences with their document lines; the name alone where the
+    one occurrence is the item the name already says (`2.1.1-a [L628]`, not `2.1.1-a: 2.1.1 [L628]`)."""
+    name = _name(c)
+    items = [_item(f) for f in c.findings]
+    if len(items) == 1 and (name.startswith(items[0][0]) or items[0][0].startswith(name)):
+        return name + items[0][1]
+    return f"{name}: {', '.join(item + cited for item, cited in items)}"
 
 
-def _what(cause: Cause) -> str:
-    """What a cause's text says, without the part that names the cause (for a grouped entry)."""
-    return cause.text.split(":", 1)[0] if ":" in cause.text else cause.rule
+def _item(f) -> tuple[str, str]:
+    """The plan item of a finding (its measure, else its node's id) and ` [L608]` if it cites one."""
+    return _place(f)[1], f" [L{f.doc_line}]" if f.doc_line is not None else ""
 
 
-def _occurrences(c: Cause) -> str:
-    measures = c.measures
-    if measures:
-        items, noun = measures, "measure"
-    else:
-        items, noun = sorted({f.node.split(":", 1)[-1] or f.file for f in c.findings}, key=item_order), "item"
-        if len(c.findings) == 1:
-            return ""  # the message names its one item
-    more = f", +{len(items) - SHOWN_ITEMS} more" if len(items) > SHOWN_ITEMS else ""
-    plural = "s" if len(items) != 1 else ""
-    found = f"{len(c.findings)} findings, " if len(c.findings) != len(items) else ""
-    return f"{found}{len(items)} {noun}{plural}: {', '.join(items[:SHOWN_ITEMS])}{more}"
+def _own_name(c: Cause) -> str:
+    """`: 1.1.5-a` where the cause is named after its plan item and its text does not say which
+    (`targets below the baseline, no decrease declared: 1.1.5-a`)."""
+    name = _name(c) if c.key.count(":") else ""
+    if name and name not in c.text and any(f.node.split(":", 1)[-1] == name for f in c.findings):
+        return f": {name}"
+    return ""
+
+
+def _what(e: Entry, titles: dict) -> str:
+    """What the causes of an entry have in common: their one-line text when they share it, the
+    part of it before the cause's own name (`body not in institutions.yaml`), or the rule's title."""
+    texts = {c.text for c in e.causes}
+    if len(texts) == 1:
+        return texts.pop()
+    heads = {text.split(":", 1)[0] for text in texts if ":" in text}
+    if len(heads) == 1 and all(":" in text for text in texts):
+        return heads.pop()
+    return titles.get(e.first.rule, e.first.rule)
+
+
+def _reach(findings, causes: int = 0) -> str:
+    """How many causes, findings and measures: `3 causes, 10 measures`, `3 findings, 2 measures`;
+    which measures, the section by measure says."""
+    measures = {f.item[1] for f in findings if len(f.item) > 1 and f.item[1]}
+    parts = [f"{causes} causes"] if causes else []
+    if causes and len(findings) > max(causes, len(measures)):
+        parts.append(f"{len(findings)} findings")
+    if measures and len(measures) != causes:
+        parts.append(f"{len(measures)} measure{'s' if len(measures) != 1 else ''}")
+    return ", ".join(parts)
+
+
+def _reached(c: Cause) -> str:
+    """` — 2 measures [document L564, L565]`: the reach, then the document lines cited."""
+    reach = _reach(c.findings)
+    return (f" — {reach}" if reach else "") + _cited(c.doc_lines)
 
 
 def _cited(doc_lines: list[int]) -> str:
@@ -179,21 +214,32 @@ def _cited(doc_lines: list[int]) -> str:
     return " [document " + ", ".join(f"L{n}" for n in doc_lines[:SHOWN_LINES]) + more + "]"
 
 
+def _place(f) -> tuple[str, str]:
+    """(goal, item) a finding is listed under: its measure, else its node's id (or file)."""
+    goal, measure = (f.item + ("", ""))[:2]
+    return goal, measure or f.node.split(":", 1)[-1] or f.file
+
+
 def _by_item(entries: list[Entry]) -> list[str]:
     labels: dict[tuple, list[str]] = {}  # (goal, item) -> entry labels
+    measures = {f.item[1] for e in entries for c in e.causes for f in c.findings if len(f.item) > 1}
     for e in entries:
         for c in e.causes:
             for f in c.findings:
-                goal, measure = (f.item + ("", ""))[:2]
-                item = measure or f.node.split(":", 1)[-1] or f.file
-                got = labels.setdefault((goal, item), [])
-                if e.label not in got:
-                    got.append(e.label)
-    goals = sorted({g for g, _ in labels}, key=lambda g: (g == "", item_order(g)))
+                if _place(f)[1] in measures:  # other items are named in their causes' entries
+                    labels.setdefault(_place(f), []).append(e.label)
+    goal_of = {item: goal for goal, item in labels if goal}
+    merged: dict[tuple, list[str]] = {}
+    for (goal, item), got in labels.items():  # a measure's narrative is listed with the measure
+        at = merged.setdefault((goal or goal_of.get(item, ""), item), [])
+        at.extend(label for label in got if label not in at)
+    goals = sorted({g for g, _ in merged}, key=lambda g: (g == "", item_order(g)))
     out = []
     for goal in goals:
-        items = sorted((item for g, item in labels if g == goal), key=item_order)
-        parts = [f"{item} {' '.join(sorted(labels[(goal, item)], key=_label_order))}" for item in items]
+        alike: dict[str, list[str]] = {}  # the items with the same causes are listed together
+        for item in sorted((item for g, item in merged if g == goal), key=item_order):
+            alike.setdefault(" ".join(sorted(merged[(goal, item)], key=_label_order)), []).append(item)
+        parts = [f"{', '.join(items)} {found}" for found, items in alike.items()]
         out += _wrap(f"  {(goal or 'other') + ':':<6}", " · ".join(parts))
     return out
 

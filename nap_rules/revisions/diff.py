@@ -12,11 +12,11 @@ from decimal import Decimal
 
 from ..errors import InputError
 from ..findings import SEVERITY_RANK, Finding, sort_findings
-from ..model.values import is_number
+from ..model.values import format_value, is_number
 from ..report import neutral
 from ..review.baseline import match
 from ..run.pipeline import Validated, validate
-from .changes import SECTIONS, Change, line_totals, plain, plan_changes
+from .changes import MONEY, SECTIONS, Change, line_totals, plan_changes
 from .git import is_revision, open_side
 
 
@@ -84,19 +84,25 @@ def _validation_only(folder: str):
 
 # --- output ------------------------------------------------------------------------------------
 
-def _show(value) -> str:
+def _show(value, spec: str | None = None) -> str:
+    """A value as the rule language's placeholders write it (model.values.format_value): amounts
+    `money` (50,677,784), other numbers and years plainly (2022, 7.5)."""
     if value is None:
         return "(none)"
     if isinstance(value, list):
-        return ", ".join(map(str, value)) or "(none)"
+        return ", ".join(_show(v, spec) for v in value) or "(none)"
     if isinstance(value, dict):
         if set(value) >= {"relative", "of"}:
             return f"{_show(value['relative'])}% relative to {value['of']}"
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {_show(v, spec)}" for k, v in value.items()) + "}"
     if is_number(value):
-        number = plain(Decimal(value))
-        return f"{number:,}" if isinstance(number, int) and abs(number) >= 10000 else str(number)
+        return format_value(value, spec)
     return str(value)
+
+
+def _spec(change: Change) -> str | None:
+    """`money` for the amounts of budget lines and totals; None (written plainly) otherwise."""
+    return "money" if change.field.rsplit(".", 1)[-1] in MONEY else None
 
 
 def _shorten(text, width: int = 70) -> str:
@@ -114,15 +120,18 @@ def describe(change: Change) -> str:
         return f"{what} removed: {_shorten(change.old)}" if change.old is not None else f"{what} removed"
     if change.kind.endswith("_retitled"):
         return f"{what} retitled: \"{_shorten(change.old, 50)}\" → \"{_shorten(change.new, 50)}\""
+    spec = _spec(change)
     if change.kind == "total_changed":
-        text = f"{_total_label(change.field)}: {_show(change.old)} → {_show(change.new)}"
+        text = f"{_total_label(change.field)}: {_show(change.old, spec)} → {_show(change.new, spec)}"
     else:
         label = change.field.replace("targets.", "target ").replace(".", " ")
-        text = f"{what}: {label} {_show(change.old)} → {_show(change.new)}"
+        text = f"{what}: {label} {_show(change.old, spec)} → {_show(change.new, spec)}"
     if change.delta is not None:
-        delta = plain(Decimal(change.delta))
+        delta = Decimal(change.delta)
+        delta = int(delta) if delta == delta.to_integral_value() else delta
         sign = "+" if delta > 0 else ""
-        text += f" ({sign}{_show(delta)}" + (f", {sign}{change.percent}%" if change.percent is not None else "") + ")"
+        percent = f", {sign}{format_value(change.percent, 'pct')}" if change.percent is not None else ""
+        text += f" ({sign}{_show(delta, spec)}{percent})"
     return text
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 import yaml
@@ -234,7 +235,8 @@ def _from_date(raw, leaf):
     return text, Converted(f"a date read as the text {text!r}"), f"a date ({text}) where a number belongs"
 
 
-def _places(number_format: str | None) -> int | None:
+@lru_cache(maxsize=1024)
+def places(number_format: str | None) -> int | None:
     """Decimal places a number format shows (`0.00` -> 2), None for General."""
     if not number_format or number_format == "General":
         return None
@@ -248,18 +250,18 @@ def _places(number_format: str | None) -> int | None:
 
 def _from_number(raw, leaf, number_format):
     shape = leaf.shape
-    places = _places(number_format)
+    shown = places(number_format)
     if isinstance(raw, float) and raw != raw or raw in (float("inf"), float("-inf")):
         return ABSENT, None, "not a finite number"
-    if isinstance(raw, int) and not places:
+    if isinstance(raw, int) and not shown:
         value = raw
-    elif places:
-        value = Decimal(repr(raw)).quantize(Decimal(1).scaleb(-places))
+    elif shown:
+        value = Decimal(repr(raw)).quantize(Decimal(1).scaleb(-shown))
     elif raw == int(raw) and abs(raw) < 2 ** 53:
         value = int(raw)
     else:
         value = Decimal(repr(raw))
-    if isinstance(value, Decimal) and places and value != Decimal(repr(raw)):
+    if isinstance(value, Decimal) and shown and value != Decimal(repr(raw)):
         value = Decimal(repr(raw))  # the format shows fewer places than the number has: keep them all
     if leaf.is_year and isinstance(value, int) and not 1900 <= value <= 2200 and 1 <= value <= 120000:
         date = EXCEL_EPOCH + datetime.timedelta(days=value)

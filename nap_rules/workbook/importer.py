@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..load.locations import LocList, LocMap, Location, cell_file, plain
 from ..load.plan_folder import FOLDERS, SINGLE_FILES
-from .cells import ABSENT, ESCAPE, from_cell
+from .cells import ABSENT, ESCAPE, from_cell, places
 from .layout import PLAN_SHEET, README_SHEET, Group, Leaf, column_label, document_group, dynamic_prefixes, \
     label_forms, norm, sheets
 from .records import OTHER, leaf_of
@@ -63,14 +63,19 @@ class _Reader:
         self.out.notes.append(Note(kind, where, message))
 
     def value(self, cell: Cell, leaf: Leaf, where: Location):
-        if cell.formula is not None and cell.value is None:
+        raw = cell.value
+        cls = raw.__class__
+        if cell.formula is None:
+            if cls is str and "text" in leaf.shape and len(leaf.shape) == 1 and raw[:1] not in ("!", " ", "") \
+                    and raw.strip() == raw:
+                return raw  # the common case: text in a text column
+            if cls is int and ("number" in leaf.shape or "integer" in leaf.shape) and \
+                    not places(cell.number_format) and (not leaf.is_year or 1900 <= raw <= 2200):
+                return raw  # and a whole number in a number column, as from_cell reads it
+        elif raw is None:
             self.note("formula", where, f"the formula {cell.formula} has no calculated value: open and save the "
                                         "workbook in a spreadsheet application, or type the value")
             return ABSENT
-        raw = cell.value
-        if raw.__class__ is str and "text" in leaf.shape and len(leaf.shape) == 1 and raw[:1] not in ("!", " ", "") \
-                and raw.strip() == raw:
-            return raw  # the common case: text in a text column
         if not self.typed and isinstance(raw, str) and not raw.startswith(ESCAPE):
             value, converted, problem = _typed_text(raw, leaf)
         else:
@@ -81,7 +86,7 @@ class _Reader:
             self.note("converted", where, str(converted))
         if problem:
             self.note("unmapped", where, problem)
-        return plain(value)
+        return plain(value) if isinstance(value, (dict, list)) else value
 
     def doc(self, kind: str, rel: str, where: Location) -> LocMap:
         found = self.out.docs.get(rel)
@@ -153,20 +158,19 @@ class _Reader:
             self.note("unmapped", self.loc(raw.name, 0, 0),
                       f"sheet {raw.name!r} has no {header!r} column naming the document of each row: not read")
             return
-        by_group: dict = {}
-        for c, (group, key, leaf) in columns.items():
-            by_group.setdefault(id(group), []).append((c, key, leaf))
-        groups = list(spec.group.walk())
+        groups = _column_groups(spec.group, columns)
+        read = set(columns) | {lead} | self.context
+        file = self.loc(raw.name, 0, 0).file
         idcol = next((c for c, (_, key, _) in columns.items() if key == ("id",)), None)
         states: dict = {}
         current_key = None
         for r, row in enumerate(raw.rows[1:], 1):
-            if not any(cell is not None for cell in row):
+            if row.count(None) == len(row):
                 continue
-            for c in range(len(row)):
-                if row[c] is not None and c not in columns and c != lead and c not in self.context:
-                    self.note("unmapped", self.loc(raw.name, r, c),
-                              f"a value in a column without a known header: not read")
+            for c, cell in enumerate(row):
+                if cell is not None and c not in read:
+                    self.note("unmapped", Location(file, r + 1, c + 1),
+                              "a value in a column without a known header: not read")
             if spec.multi and spec.field is None:
                 key = _text(row, lead) or _text(row, idcol)
                 if not key:
@@ -186,19 +190,17 @@ class _Reader:
             else:
                 doc = self.doc(spec.kind, FILE_OF[spec.kind], self.loc(raw.name, r, 0))
             values: dict = {}
-            for group in groups:
+            width = len(row)
+            for group_id, cols in groups:
                 own = {}
-                for c, key, leaf in by_group.get(id(group), ()):
-                    if c < len(row) and row[c] is not None:
-                        where = self.loc(raw.name, r, c)
-                        if key == OTHER:
-                            value = self.value(row[c], ANY, where)
-                        else:
-                            value = self.value(row[c], leaf, where)
+                for c, key, leaf in cols:
+                    if c < width and row[c] is not None:
+                        where = Location(file, r + 1, c + 1)
+                        value = self.value(row[c], leaf, where)
                         if value is not ABSENT:
                             own[key] = (value, where)
                 if own:
-                    values[id(group)] = own
+                    values[group_id] = own
             if spec.field is None:
                 self.fill(doc, spec.group, values.get(id(spec.group), {}))
                 continue
@@ -281,7 +283,7 @@ class _Reader:
         own = values.get(id(group), {})
         current = state.get(id(group))
         first = group.leaves[0].path if group.leaves else None
-        if own and set(own) == {first} and own[first][0] == [] and parent_new:
+        if parent_new and len(own) == 1 and first in own and own[first][0] == []:
             where = own[first][1]
             if group.field not in parent:
                 parent[group.field] = LocList(where)
@@ -290,10 +292,11 @@ class _Reader:
         if not own:
             item = current[0] if (current and not parent_new and group.children) else None
             is_new = False
-        elif group.children and not parent_new and current is not None and _same(own, current[1]):
+        elif group.children and not parent_new and current is not None \
+                and {k: v for k, (v, _) in own.items()} == current[1]:
             item, is_new = current[0], False
         else:
-            where = min((w for _, w in own.values()), key=lambda w: w.column)
+            where = next(iter(own.values()))[1]  # the leftmost: `own` is filled in column order
             item = LocMap(where)
             self.fill(item, group, own)
             items = parent.get(group.field)
@@ -319,8 +322,14 @@ class _Reader:
             self.place(child, item, is_new, values, state, sheet, r)
 
 
-def _same(own: dict, snapshot: dict) -> bool:
-    return {k: v for k, (v, _) in own.items()} == snapshot
+def _column_groups(top: Group, columns: dict) -> list:
+    """[(id(group), [(column, key, leaf), …])] for the groups with columns, parents first, columns in order."""
+    groups = []
+    for group in top.walk():
+        cols = [(c, key, ANY if key == OTHER else leaf) for c, (g, key, leaf) in columns.items() if g is group]
+        if cols:
+            groups.append((id(group), cols))
+    return groups
 
 
 def _dynamic(text: str, h: str, dynamic):
@@ -440,7 +449,7 @@ def build_documents(raw_sheets: list[RawSheet], book: str, typed: bool = True) -
 
 def _define_keys(reader: _Reader, raw: RawSheet, spec) -> None:
     """Name each document of a folder's sheet: its File cell, else its id."""
-    columns, lead = reader.columns(_header_only(raw), spec)
+    columns, lead = reader.columns(RawSheet(raw.name, raw.rows[:1], raw.hidden), spec)  # its header only
     idcol = next((c for c, (_, key, _) in columns.items() if key == ("id",)), None)
     for r, row in enumerate(raw.rows[1:], 1):
         name = _text(row, lead)
@@ -452,12 +461,6 @@ def _define_keys(reader: _Reader, raw: RawSheet, spec) -> None:
             continue
         file = name or ident
         reader.folder_doc(spec.kind, file, reader.loc(raw.name, r, lead if name else idcol), True)
-        if name and ident and (spec.kind, ident) not in reader.keys:
-            pass
-
-
-def _header_only(raw: RawSheet) -> RawSheet:
-    return RawSheet(raw.name, raw.rows[:1], raw.hidden)
 
 
 def _defaults(docs: dict) -> None:

@@ -141,6 +141,7 @@ def _read_sheet(ws, display: str, cells_before: int):
     rows = []
     formulas = 0
     count = 0
+    formats: dict = {}  # style id -> number format
     for row in ws.iter_rows():
         if len(row) > MAX_COLUMNS:
             refuse(f"sheet {ws.title!r} has a cell in column {len(row)}, beyond {MAX_COLUMNS} columns", display)
@@ -154,9 +155,16 @@ def _read_sheet(ws, display: str, cells_before: int):
             if cell.data_type == "f":
                 formulas += 1
                 out.append(Cell(None, cell.number_format, str(value)))
+            elif value.__class__ is str:
+                out.append(Cell(value))
             else:
                 # the format of a number (its decimal places); style 0 is General
-                fmt = cell.number_format if getattr(cell, "_style_id", 1) and isinstance(value, (int, float)) else None
+                style = getattr(cell, "_style_id", 1)
+                fmt = None
+                if style and isinstance(value, (int, float)):
+                    fmt = formats.get(style)
+                    if fmt is None:
+                        fmt = formats[style] = cell.number_format
                 out.append(Cell(value, fmt))
         while out and out[-1] is None:
             out.pop()

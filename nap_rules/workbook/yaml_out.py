@@ -2,16 +2,18 @@
 
 `canonical.dump_document` builds YAML nodes and runs PyYAML's pure-Python emitter, which is
 most of an import's time for a large plan. Most plan documents hold only plain block mappings,
-sequences and simple scalars, for which the emitter's output is fixed: this writes those from
-the same nodes directly, and hands any document with something else (a quoted or multi-line
-text, an empty key, a long key, a tag that would need writing) to PyYAML whole. The result is
-the same text either way (tests/test_workbook.py compares them on the published plan and on
-generated plans).
+sequences and simple scalars, for which the emitter's output is fixed: this writes those
+straight from the data, in the key order `canonical` takes from the schema, and hands any
+document with something else (a quoted or multi-line text, an empty key, a long key, a tag
+that would need writing, a value `canonical` refuses) to `canonical` and PyYAML whole. The
+result is the same text either way (tests/test_workbook.py compares them on the published plan,
+on generated plans and on random documents).
 """
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import yaml
 
@@ -24,6 +26,9 @@ _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "b
 _SIMPLE = re.compile(r"[A-Za-z0-9_(][A-Za-z0-9 _.,/()+&%=;$-]*\Z")
 _RESOLVERS = canonical.yaml.resolver.Resolver.yaml_implicit_resolvers
 _MAX_KEY = 128
+_MAX_KEPT = 10_000
+_KEYS: dict = {}  # (type, key) -> its text and ':' as written, for the first keys met
+_BRANCHES: dict = {}  # (id(root), id(schema)) -> (root, schema, resolved), for schemas without anyOf/oneOf
 
 
 class _NotSimple(Exception):
@@ -33,11 +38,13 @@ class _NotSimple(Exception):
 def dump(doc, kind: str) -> str:
     """The same text as `canonical.dump_document(doc, kind)`."""
     schema = canonical._schema(kind) if kind else {}
-    node = canonical._node(doc, schema, schema)
     out: list[str] = []
     try:
-        _mapping(node, 0, out, True)
+        if not isinstance(doc, dict):
+            raise _NotSimple
+        _mapping(doc, schema, schema, "", out, True)
     except _NotSimple:
+        node = canonical._node(doc, schema, schema)
         return yaml.serialize(node, Dumper=yaml.SafeDumper, allow_unicode=True, width=canonical._WIDTH)
     return "".join(out)
 
@@ -49,62 +56,104 @@ def _resolves(text: str) -> str:
     return _STR
 
 
-def _scalar(node, key: bool = False) -> str:
-    if node.__class__ is not yaml.ScalarNode or node.style is not None:
+def _text(text: str) -> str:
+    """A text value written plain, or in single quotes where YAML would read it as another type."""
+    if not _SIMPLE.match(text) or text.endswith(" ") or "  " in text:
         raise _NotSimple
-    tag, text = node.tag, node.value
-    if key and len(text) + len(tag) - len(_TAG) + 2 >= _MAX_KEY:  # the emitter counts the key's tag (`!!str`)
+    return text if _resolves(text) == _STR else f"'{text}'"
+
+
+def _key(key) -> str:
+    cls = key.__class__
+    found = _KEYS.get((cls, key))
+    if found is not None:
+        return found
+    if cls is int or (cls is str and canonical._YEAR_KEY.match(key)):
+        raw, tag = str(int(key)), "int"
+        if _resolves(raw) != _INT:
+            raise _NotSimple
+        text = raw
+    elif cls is str:
+        raw, tag = key, "str"
+        text = _text(key)
+    else:
+        raise _NotSimple  # a subclass, or a type canonical refuses: its own path decides
+    if len(raw) + len(tag) + 2 >= _MAX_KEY:  # the emitter counts the key's tag (`!!str`)
         raise _NotSimple
-    if tag == _STR:
-        if not _SIMPLE.match(text) or text.endswith(" ") or "  " in text:
-            raise _NotSimple
-        if _resolves(text) != _STR:
-            return f"'{text}'"
-        return text
-    if tag in (_INT, _FLOAT, _BOOL, _NULL) and text and _resolves(text) == tag:
-        return text
-    raise _NotSimple
+    found = text + ":"
+    if len(_KEYS) < _MAX_KEPT:
+        _KEYS[(cls, key)] = found
+    return found
 
 
-def _mapping(node, indent: int, out: list, first_inline: bool) -> None:
-    pad = " " * indent
-    for i, (key, value) in enumerate(node.value):
-        out.append(("" if i == 0 and first_inline else pad) + _scalar(key, True) + ":")
-        _value(value, indent, out)
-
-
-def _value(node, indent: int, out: list) -> None:
-    cls = node.__class__
-    if cls is yaml.ScalarNode:
-        out.append(" " + _scalar(node) + "\n")
-    elif cls is yaml.MappingNode:
-        if node.flow_style or not node.value:
-            if node.value:
-                raise _NotSimple
-            out.append(" {}\n")
-            return
-        out.append("\n")
-        _mapping(node, indent + 2, out, False)
-    elif cls is yaml.SequenceNode:
-        if not node.value:
-            out.append(" []\n")
-            return
-        if node.flow_style:
-            raise _NotSimple
-        out.append("\n")
-        _sequence(node, indent, out)
+def _scalar(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        text = str(value)
+        tag = _INT
+    elif isinstance(value, Decimal):
+        text = canonical.decimal_text(value)
+        tag = _FLOAT
+    elif isinstance(value, str):
+        return _text(value)
     else:
         raise _NotSimple
+    if _resolves(text) != tag:
+        raise _NotSimple
+    return text
 
 
-def _sequence(node, indent: int, out: list) -> None:
-    pad = " " * indent
-    for item in node.value:
-        cls = item.__class__
-        if cls is yaml.ScalarNode:
-            out.append(f"{pad}- {_scalar(item)}\n")
-        elif cls is yaml.MappingNode and item.value and not item.flow_style:
-            out.append(f"{pad}- ")
-            _mapping(item, indent + 2, out, True)
+def _branch(root: dict, schema, value) -> dict:
+    """canonical._branch, remembered for the schemas whose branch does not depend on the value."""
+    if not schema:
+        return {}
+    found = _BRANCHES.get((id(root), id(schema)))
+    if found is not None and found[0] is root and found[1] is schema:
+        return found[2]
+    resolved = canonical._resolve(root, schema)
+    if "anyOf" in resolved or "oneOf" in resolved:
+        return canonical._branch(root, schema, value)
+    if len(_BRANCHES) < _MAX_KEPT:  # kept alive here, so that their ids are not reused
+        _BRANCHES[(id(root), id(schema))] = (root, schema, resolved)
+    return resolved
+
+
+def _mapping(value: dict, schema, root: dict, pad: str, out: list, first_inline: bool) -> None:
+    schema = _branch(root, schema, value)
+    props = schema.get("properties", {})
+    extra = schema.get("additionalProperties")
+    extra = extra if isinstance(extra, dict) else {}
+    for i, key in enumerate(canonical._key_order(schema, value)):
+        out.append(("" if i == 0 and first_inline else pad) + _key(key))
+        item = value[key]
+        if isinstance(item, dict):
+            if not item:
+                out.append(" {}\n")
+                continue
+            out.append("\n")
+            _mapping(item, props[key] if key in props else extra, root, pad + "  ", out, False)
+        elif isinstance(item, (list, tuple)):
+            if not item:
+                out.append(" []\n")
+                continue
+            out.append("\n")
+            _sequence(item, props[key] if key in props else extra, root, pad, out)
         else:
+            out.append(" " + _scalar(item) + "\n")
+
+
+def _sequence(value, schema, root: dict, pad: str, out: list) -> None:
+    items = _branch(root, schema, value).get("items", {})
+    for item in value:
+        if isinstance(item, dict):
+            if not item:
+                raise _NotSimple
+            out.append(f"{pad}- ")
+            _mapping(item, items, root, pad + "  ", out, True)
+        elif isinstance(item, (list, tuple)):
             raise _NotSimple
+        else:
+            out.append(f"{pad}- {_scalar(item)}\n")

@@ -75,6 +75,9 @@ def make(path: Path, form: str, plan: Path) -> None:
         ref = _column(parts, "Measures", "Start") + "2"  # the first measure's start year
         cached = "<v>2021</v>" if form == "formula-cached" else ""
         _set_cell(parts, "Measures", ref, f'<c r="{ref}"><f>2020+1</f>{cached}</c>')
+    elif form == "formula-text-cached":
+        ref = _column(parts, "Measures", "Measure title") + "2"  # the first measure's title
+        _set_cell(parts, "Measures", ref, f'<c r="{ref}" t="str"><f>LOWER("FIX IT")</f><v>fix it</v></c>')
     elif form == "hidden-sheet":
         text = parts["xl/workbook.xml"].decode()
         element = re.search(r'<sheet [^>]*name="Institutions"[^>]*/>', text).group(0)
