@@ -84,3 +84,12 @@ def test_a_document_that_is_a_pipe_is_not_waited_on(tmp_path):
     os.mkfifo(plan / "doc.txt")
     document = plan_document(plan, read=True)
     assert document.lines is None and "not a regular file" in document.problem
+
+
+def test_every_finding_on_the_published_plan_cites_a_document_line():
+    from pathlib import Path
+    plan = Path(__file__).resolve().parents[1] / "plan"
+    findings = json.loads(_check(plan, "--format", "json").output)["findings"]
+    assert findings and [f for f in findings if f.get("doc_line") is None] == []
+    sarif = json.loads(_check(plan, "--format", "sarif").output)
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"] if not r.get("relatedLocations")] == []
