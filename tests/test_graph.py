@@ -93,6 +93,26 @@ def test_the_graph_is_the_one_networkx_builds_through_its_own_api():
     assert nx.utils.graphs_equal(g.copy(), g) and nx.utils.graphs_equal(g.reverse().reverse(), g)
 
 
+def test_node_attribute_dicts_of_one_kind_share_their_keys_and_are_plain_dicts():
+    """Each node's attribute dict holds only its values (docs/model.md): smaller than the same
+    dict on its own, yet a dict like any other, and a change to one reaches no other node."""
+    import copy
+    import pickle
+    import sys
+
+    g = validate("plan").plan_graph
+    indicators = [attrs for attrs in g._node.values() if attrs["kind"] == "indicator"]
+    assert len(indicators) > 2
+    for attrs in indicators:
+        alone = {**attrs}
+        assert type(attrs) is dict and list(attrs) == list(alone) and attrs == alone
+        assert sys.getsizeof(attrs) < sys.getsizeof(alone)
+    first, second = indicators[0], indicators[1]
+    assert pickle.loads(pickle.dumps(first)) == first and copy.copy(first) == first
+    copy.copy(first)["note"] = "changed"
+    assert first["note"] != "changed" and second["note"] != "changed"
+
+
 def test_edge_attributes_are_shared_and_read_only():
     import copy
 

@@ -82,6 +82,30 @@ _SPECS = {kind: tuple((name, name in LIST_FIELDS) for name in names) for kind, n
 _NO_EXTRA: dict = {}
 
 
+class _Attributes:
+    """The attribute dicts of one kind of node are the `__dict__` of instances of one such class.
+
+    CPython lets the instance dicts of a class share one table of keys (PEP 412), so each dict
+    holds only its values: an indicator's 23 attributes take about 260 bytes instead of about
+    830 in a dict of its own, a third of the memory of a plan's graph. They are plain dicts in
+    every other way (type, order, equality, copies, pickling). A dict whose keys come in another
+    order gets a table of its own, as any dict does.
+    """
+
+    __slots__ = ("__dict__",)
+
+
+_ATTRIBUTE_CLASSES: dict = {}  # node kind -> its subclass of _Attributes
+
+
+def _attribute_dict(kind: str) -> dict:
+    """An empty attribute dict for a node of `kind`, sharing its keys with the others of that kind."""
+    cls = _ATTRIBUTE_CLASSES.get(kind)
+    if cls is None:
+        cls = _ATTRIBUTE_CLASSES[kind] = type(f"_{kind.title().replace('_', '')}Attributes", (_Attributes,), {})
+    return cls().__dict__
+
+
 class PlanGraph:
     """The nodes and adjacency of a plan graph, laid out as networkx lays out a MultiDiGraph
     (node -> attribute dict; succ[u][v] and pred[v][u] the same {edge key: attribute dict}).
@@ -148,7 +172,12 @@ class GraphBuilder(FileNodes, ReferenceResolver):
         count = self.counts.get(counted, 0) + 1
         self.counts[counted] = count
         key = f"{kind}:{ident}" if count == 1 else f"{kind}:{ident}~{count}"
-        attrs = {"kind": kind, "id": ident, "occurrence": count, "source": doc.loc, "field_locs": doc.key_locs}
+        attrs = _attribute_dict(kind)
+        attrs["kind"] = kind
+        attrs["id"] = ident
+        attrs["occurrence"] = count
+        attrs["source"] = doc.loc
+        attrs["field_locs"] = doc.key_locs
         get = doc.get
         for name, is_list in _SPECS.get(kind, ()):
             value = get(name)
