@@ -22,13 +22,13 @@ SUFFIXES = (".yaml", ".yml")
 
 
 class Libraries:
-    """The libraries read during one load of rule folders, each read once."""
+    """The libraries read during one load of rule folders, each read once, and what was read."""
 
     def __init__(self):
         self.loaded: dict[Path, dict[str, Definition]] = {}
         self.reading: list[Path] = []
         self.probed: set[Path] = set()  # every file a `use:` looked for, found or not
-        self.read_bytes: dict[Path, bytes] = {}  # each library file as it was read
+        self.read_bytes: dict[Path, bytes] = {}  # each rule file and library as it was read
 
     def definitions(self, doc: LocMap, path: Path, display: str,
                     positions: Positions) -> dict[str, Definition]:

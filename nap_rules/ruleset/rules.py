@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from ..errors import InputError
 from ..lang.compiler import (
@@ -120,23 +120,40 @@ def load_rulesets(dirs: list[Path], limits: EvalLimits = EvalLimits()) -> list[R
     """
     key = (os.getcwd(), tuple(str(d) for d in dirs), limits)
     kept = _COMPILED.get(key)
-    if kept is not None and _unchanged(kept[0]):
-        return list(kept[1])
+    if kept is not None and kept.unchanged():
+        return list(kept.rules)
     libraries = Libraries()
-    read: dict[Path, bytes | None] = {}
-    rules = _load_rulesets(dirs, limits, libraries, read)
-    read.update(libraries.read_bytes)
-    for path in libraries.probed - set(read):
-        read[path] = _bytes_or_none(path)
+    folders: dict[Path, tuple] = {}
+    rules = _load_rulesets(dirs, limits, libraries, folders)
+    files: dict[Path, bytes | None] = dict(libraries.read_bytes)
+    for path in libraries.probed - set(files):
+        files[path] = _bytes_or_none(path)
     _COMPILED.pop(key, None)
-    _COMPILED[key] = (read, tuple(rules))
+    _COMPILED[key] = _Compiled(folders, files, tuple(rules))
     while len(_COMPILED) > 8:
         del _COMPILED[next(iter(_COMPILED))]
     return rules
 
 
-# rule sets compiled in this process: key -> ({file read: its bytes, or None if absent}, rules)
-_COMPILED: dict[tuple, tuple[dict, tuple]] = {}
+class _Compiled(NamedTuple):
+    """A rule set compiled in this process, with what it was compiled from."""
+
+    folders: dict  # each rule folder read: its rule files, in name order
+    files: dict  # each file read or looked for (rule files, libraries): its bytes, None if absent
+    rules: tuple
+
+    def unchanged(self) -> bool:
+        """Whether every folder and file behind the rule set still holds what it held then."""
+        try:
+            if any(tuple(rule_files(folder)) != names for folder, names in self.folders.items()):
+                return False
+        except OSError:
+            return False
+        return all(_bytes_or_none(path) == data for path, data in self.files.items())
+
+
+# rule sets compiled in this process, the last eight: (cwd, folders, limits) -> _Compiled
+_COMPILED: dict[tuple, _Compiled] = {}
 
 
 def _bytes_or_none(path: Path) -> bytes | None:
@@ -146,18 +163,7 @@ def _bytes_or_none(path: Path) -> bytes | None:
         return None
 
 
-def _unchanged(read: dict) -> bool:
-    """Whether every file behind a compiled rule set still holds what it held then."""
-    folders = {path: files for path, files in read.items() if isinstance(files, tuple)}
-    try:
-        if any(tuple(rule_files(folder)) != files for folder, files in folders.items()):
-            return False
-    except OSError:
-        return False
-    return all(_bytes_or_none(path) == data for path, data in read.items() if path not in folders)
-
-
-def _load_rulesets(dirs, limits, libraries, read) -> list[Rule]:
+def _load_rulesets(dirs, limits, libraries, folders) -> list[Rule]:
     rules: list[Rule] = []
     seen: dict[str, Location] = {}
     problems: list[InputError] = []
@@ -169,9 +175,8 @@ def _load_rulesets(dirs, limits, libraries, read) -> list[Rule]:
         if not files:
             raise InputError("no rule file in this folder (rule files end in .yaml or .yml)",
                              file=str(folder))
-        read[folder] = tuple(files)
+        folders[folder] = tuple(files)
         for path in files:
-            read[path] = _bytes_or_none(path)
             try:
                 found = load_ruleset_file(path, limits=limits, libraries=libraries)
             except InputError as exc:
@@ -189,7 +194,8 @@ def load_ruleset_file(path: Path, display: str | None = None,
                       libraries: Libraries | None = None) -> list[Rule]:
     """The rules of one file; InputError reporting each of its problems."""
     display = display if display is not None else str(path)
-    data = read_file_bytes(path, display)
+    libraries = libraries or Libraries()
+    data = libraries.read_bytes[path] = read_file_bytes(path, display)
     doc = load_yaml_data(data, display)
     if not isinstance(doc, LocMap):
         raise InputError("a rule file is a mapping with `schema:` and `rules:`",
@@ -199,7 +205,7 @@ def load_ruleset_file(path: Path, display: str | None = None,
         raise InputError("a rule file has `rules:`; a file of `define:` only is a library: put "
                          "it in a subfolder (such as lib/) and pull it in with `use:`", doc.loc)
     positions = Positions(data.decode("utf-8-sig").split("\n"))  # decoded already by the loader
-    defines = (libraries or Libraries()).definitions(doc, path, display, positions)
+    defines = libraries.definitions(doc, path, display, positions)
     seen: dict[str, Location] = {}
     rules = []
     problems = []
