@@ -22,15 +22,8 @@ def format_rule_list(rules: list[Rule], builtin_checks: bool = True) -> str:
 def explain_builtin(b: Builtin) -> str:
     """`rules explain` for a check built into the tool."""
     lines = [
-        f"{b.id}: {b.title}",
-        "",
-        f"severity:    {b.severity}",
-        f"applies to:  {b.applies_to}",
-        "defined in:  the tool itself (built-in check)",
-        "",
-        "rationale:",
-        *_indent(b.rationale),
-        "",
+        *_opening(b.id, b.title, b.severity, b.applies_to, "defined in:  the tool itself (built-in check)",
+                  b.rationale),
         "checked:",
         *_indent(b.checked),
         "",
@@ -52,15 +45,8 @@ def explain_builtin(b: Builtin) -> str:
 def explain_rule(rule: Rule) -> str:
     """Everything a reviewer needs to understand one rule, from its own definition."""
     lines = [
-        f"{rule.id}: {rule.title}",
-        "",
-        f"severity:    {rule.severity}",
-        f"applies to:  {rule.applies_to}",
-        f"defined at:  {rule.source}",
-        "",
-        "rationale:",
-        *_indent(rule.rationale),
-        "",
+        *_opening(rule.id, rule.title, rule.severity, rule.applies_to, f"defined at:  {rule.source}",
+                  rule.rationale),
         "references:",
         *(f"  - {ref}" for ref in rule.references),
         "",
@@ -92,6 +78,12 @@ def explain_rule(rule: Rule) -> str:
         f"  fails on:  {_example(rule.examples.failing, rule.examples.base)}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _opening(rule_id, title, severity, applies_to, defined: str, rationale: str) -> list[str]:
+    """What `rules explain` opens with for a rule and a built-in check alike."""
+    return [f"{rule_id}: {title}", "", f"severity:    {severity}", f"applies to:  {applies_to}", defined, "",
+            "rationale:", *_indent(rationale), ""]
 
 
 def _indent(text: str, width: int = 2) -> list[str]:
