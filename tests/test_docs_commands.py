@@ -154,6 +154,15 @@ def clone(tmp_path_factory) -> Path:
     return where
 
 
+def _plan_repository(tmp_path: Path) -> Path:
+    """A git repository holding a copy of the published plan in plan/, staged, not committed."""
+    repo = tmp_path / "plans"
+    shutil.copytree(ROOT / "plan", repo / "plan")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    return repo
+
+
 @pytest.mark.slow
 def test_the_readme_commands_work_from_a_fresh_clone(clone, tmp_path):
     env = _environment(clone / ".venv" / "bin", tmp_path)
@@ -166,10 +175,7 @@ def test_the_readme_commands_work_from_a_fresh_clone(clone, tmp_path):
 @pytest.mark.slow
 def test_the_ci_page_commands_work_in_a_plan_repository(clone, tmp_path):
     # a plan's repository: the plan, released as v2023.1, then revised once
-    repo = tmp_path / "plans"
-    shutil.copytree(ROOT / "plan", repo / "plan")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", ".")
+    repo = _plan_repository(tmp_path)
     _git(repo, "commit", "-q", "-m", "the plan as published")
     _git(repo, "tag", "v2023.1")
     shutil.copytree(repo / "plan", repo / "old-plan")
@@ -203,10 +209,7 @@ def test_the_ci_page_commands_work_in_a_plan_repository(clone, tmp_path):
 @pytest.mark.slow
 def test_the_hook_file_works_through_pre_commit(clone, tmp_path):
     """`.pre-commit-hooks.yaml` as a hook repository would serve it: pre-commit installs nap-rules from the clone."""
-    repo = tmp_path / "plans"
-    shutil.copytree(ROOT / "plan", repo / "plan")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", ".")
+    repo = _plan_repository(tmp_path)
     _git(clone, "add", "-A")
     _git(clone, "commit", "-q", "--allow-empty", "-m", "the working tree")
     env = _environment(Path(sys.executable).parent, tmp_path)

@@ -52,17 +52,23 @@ def test_a_selection_that_names_no_rule_is_an_input_error_with_a_suggestion():
     assert "--select: 'NAP-TIEM' names no rule or group (did you mean 'NAP-TIME'?)" in result.output
 
 
-def test_every_configuration_error_is_reported_in_one_run(tmp_path):
+def _check_configured(tmp_path, config: str):
+    """`check` of a copy of the published plan with `config` as its .nap-rules.yaml: (folder, result)."""
     plan = tmp_path / "plan"
     shutil.copytree(ROOT / "plan", plan)
-    (plan / ".nap-rules.yaml").write_text(
+    (plan / ".nap-rules.yaml").write_text(config, encoding="utf-8")
+    return plan, CliRunner().invoke(main, ["check", str(plan)])
+
+
+def test_every_configuration_error_is_reported_in_one_run(tmp_path):
+    plan, result = _check_configured(
+        tmp_path,
         "schema: nap-rules/config/v1\n"
         "rules:\n"
         "  disable: [NAP-TIEM-002, NAP-RESP-001]\n"
         "  severity: {NAP-BUDGT: info}\n"
         "params:\n"
-        "  NAP-NO-SUCH-RULE: {x: 1}\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", str(plan)])
+        "  NAP-NO-SUCH-RULE: {x: 1}\n")
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line.startswith(f"{plan}/.nap-rules.yaml:")]
     assert [line.split(": ", 1)[1].split(" (did you mean")[0] for line in lines] == [
@@ -73,14 +79,12 @@ def test_every_configuration_error_is_reported_in_one_run(tmp_path):
 
 
 def test_every_schema_error_of_the_configuration_is_reported_in_one_run(tmp_path):
-    plan = tmp_path / "plan"
-    shutil.copytree(ROOT / "plan", plan)
-    (plan / ".nap-rules.yaml").write_text(
+    plan, result = _check_configured(
+        tmp_path,
         "schema: nap-rules/config/v1\n"
         "rulez: {}\n"
         "waivers:\n"
-        "  - {rule: NAP-RESP-001, node: 'measure:2.1.1', approved_by: X}\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", str(plan)])
+        "  - {rule: NAP-RESP-001, node: 'measure:2.1.1', approved_by: X}\n")
     assert result.exit_code == 2
     assert f"{plan}/.nap-rules.yaml:2:1: " in result.output and "rulez" in result.output
     assert f"{plan}/.nap-rules.yaml:4:" in result.output and "reason" in result.output
