@@ -38,12 +38,14 @@ from ..load.schema_check import check_plan_files
 from ..load.yaml_reader import read_file_bytes
 from ..model.graph import GraphBuilder, node_file
 from ..run.engine import evaluate
+from ..run.pipeline import build_while_read
 from .partial import Elsewhere, PartialBuilder, Placeholder, RecordingBuilder, search_tables
 from .reach import reached_by
 from .snapshot import (
-    PARTIAL_KIND, SNAPSHOT_FORMAT, SNAPSHOT_TYPES, FileEntry, Group, RuleRecord, Snapshot, independent, linked,
+    PARTIAL_KIND, SNAPSHOT_FORMAT, SNAPSHOT_TYPES, FileEntry, Snapshot, independent, linked,
     missing_table, run_key, summarize, usable,
 )
+from .session import RunLimit, Session
 from .tracking import NeedFile, NeedFullRun, TrackingIndex
 
 
@@ -85,78 +87,6 @@ def list_files(plan_dir, limits, progress_dirs, cache: FileCache) -> Listed:
         data = read_file_bytes(path, display, limits)
         entries.append(Entry(path, kind, display, data, cache.key(data, kind, display)))
     return Listed(files, entries)
-
-
-class RunLimit(Exception):
-    """A rule passed its step limit for the run: its record would be incomplete."""
-
-
-class Recorder:
-    """Groups one rule's evaluations by (file of the node, tokens) as the engine reports them.
-
-    A group lists its node keys when its file is one of `shared` or when it read anything a
-    change to another goal file can reach; the groups of a goal file that read only that file
-    (and files that are not goal files) are reached only when it changes, and need no keys.
-    """
-
-    def __init__(self, index: TrackingIndex, shared):
-        self.index = index
-        self.shared = shared
-        self.groups: dict = {}
-        self.steps = 0
-        self._interned: dict = {}
-
-    def _local(self, tokens, file: str) -> bool:
-        shared = self.shared
-        return all((t[0] == "F" or t[0] == "E") and (t[1] == file or t[0] == "F" and t[1] in shared) for t in tokens)
-
-    def __call__(self, key, findings, steps) -> None:
-        tokens = frozenset(self.index.tokens)
-        tokens = self._interned.setdefault(tokens, tokens)
-        file = node_file(self.index.attrs[key])
-        group = self.groups.get((file, tokens))
-        if group is None:
-            keyed = file in self.shared or not self._local(tokens, file)
-            group = self.groups[(file, tokens)] = [0, [], [] if keyed else None]
-        group[0] += steps
-        group[1].extend(findings)
-        if group[2] is not None:
-            group[2].append(key)
-        self.steps += steps
-
-    def stored(self) -> tuple:
-        return tuple(Group(file, tokens, steps, tuple(findings), None if keys is None else tuple(keys))
-                     for (file, tokens), (steps, findings, keys) in self.groups.items())
-
-
-class Session:
-    """An evaluation session for the engine (nap_rules.run.engine.evaluate) that records every
-    rule's groups; with `plan_for` (an incremental run) it evaluates only the nodes it gives and
-    adds the groups it keeps from the snapshot."""
-
-    def __init__(self, index: TrackingIndex, shared, plan_for=None):
-        self.index = index
-        self.shared = shared
-        self.plan_for = plan_for
-        self.records: dict = {}
-        self._current = None
-
-    def start(self, rule):
-        keys, kept, kept_steps = (None, (), 0) if self.plan_for is None else self.plan_for(rule)
-        recorder = Recorder(self.index, self.shared)
-        self._current = (recorder, kept, kept_steps)
-        return keys, kept_steps, recorder
-
-    def finish(self, rule, found) -> list:
-        recorder, kept, kept_steps = self._current
-        steps = kept_steps + recorder.steps
-        if steps > rule.compiled.limits.rule_steps:
-            raise RunLimit(rule.id)
-        self.records[rule.id] = RuleRecord(steps, tuple(kept) + recorder.stored())
-        out = list(found)
-        for group in kept:
-            out.extend(group.findings)
-        return out
 
 
 # --- the runs ---------------------------------------------------------------------------------
@@ -201,6 +131,7 @@ class CachedRun:
         self.shared = frozenset({e.display for e in entries if e.kind != PARTIAL_KIND} | {""})
         self.goal_indexes = [i for i, e in enumerate(entries) if e.kind == PARTIAL_KIND]
         self._read: dict[int, PlanFile] = {}
+        self._pending: dict = {}  # file -> (Workers, its job) while a worker reads it
 
     # --- files ---------------------------------------------------------------------------------
 
@@ -209,6 +140,16 @@ class CachedRun:
         found = self._read.get(i)
         if found is None:
             e = self.listed.entries[i]
+            workers, j = self._pending.pop(i, (None, None))
+            done = workers.result(j) if workers is not None else None
+            if done is not None:  # read by a worker
+                from ..load.parallel import unpickled
+
+                self.cache.put_pickled(e.key, done)
+                doc, findings = unpickled(done)
+                e.data = None
+                found = self._read[i] = PlanFile(e.kind, e.display, doc, findings)
+                return found
             data = e.data
             if data is None:  # let go of already: read again, and it must be the same
                 data = read_file_bytes(e.path, e.display, self.limits)
@@ -218,14 +159,16 @@ class CachedRun:
             e.data = None
         return found
 
-    def _prefetch(self, indexes) -> None:
-        """Read the files `indexes` that the cache does not hold, the large ones in worker
-        processes (nap_rules.load.parallel), and keep them in the cache."""
-        from ..load.parallel import read_many, unpickled
+    def _reading(self, indexes):
+        """Start reading the files `indexes` that the cache does not hold, the large ones in worker
+        processes (nap_rules.load.parallel): `file` takes each as it comes back and keeps it in
+        the cache. The Workers, to be closed."""
+        from ..load.parallel import Workers
 
+        entries = self.listed.entries
         misses = []
         for i in indexes:
-            e = self.listed.entries[i]
+            e = entries[i]
             if i in self._read or e.data is None:
                 continue
             found = from_cache(self.cache, e.key, e.kind, e.display)
@@ -234,14 +177,11 @@ class CachedRun:
                 e.data = None
             else:
                 misses.append(i)
-        jobs = [(e.path, e.data, e.kind, e.display, len(e.data)) for e in (self.listed.entries[i] for i in misses)]
-        for i, done in zip(misses, read_many(jobs, self.limits, self.pure)):
-            if done is not None:
-                e = self.listed.entries[i]
-                self.cache.put_pickled(e.key, done)
-                doc, findings = unpickled(done)
-                self._read[i] = PlanFile(e.kind, e.display, doc, findings)
-                e.data = None
+        jobs = [(e.path, e.data, e.kind, e.display, len(e.data)) for e in (entries[i] for i in misses)]
+        # in the order the graph builder reads them (nap_rules.run.pipeline.build_while_read)
+        workers = Workers(jobs, self.limits, self.pure, order=lambda j: (jobs[j][2] == PARTIAL_KIND, j))
+        self._pending = {i: (workers, j) for j, i in enumerate(misses)}
+        return workers
 
     def _files(self, indexes) -> PlanFiles:
         return dataclasses.replace(self.listed.files, files=[self.file(i) for i in indexes])
@@ -259,15 +199,21 @@ class CachedRun:
 
     def full(self) -> Outcome:
         entries = self.listed.entries
-        self._prefetch(range(len(entries)))
-        files = self._files(range(len(entries)))
+        built = None
+        with self._reading(range(len(entries))) as reading:
+            if reading.pool is not None:  # the graph is built while workers read the goal files
+                built = build_while_read([e.kind for e in entries], self.file, self.listed.files, RecordingBuilder)
+            files = self._files(range(len(entries)))
         self.listed.files = files
         schema = check_plan_files(files)
         plan_id, count = files.plan_id, len(files.files)
         if any(f.severity == "error" for f in schema):
             return Outcome(plan_id, count, sort_findings(schema), None, False, files)
-        builder = RecordingBuilder(files)
-        graph = builder.build_plan_graph()
+        if built is None:
+            builder = RecordingBuilder(files)
+            graph = builder.build_plan_graph()
+        else:
+            builder, graph = built
         refs = builder.findings + builder.ref_findings()
         index = TrackingIndex(graph, edges_by_node=self.shared)
         session = Session(index, self.shared)

@@ -9,8 +9,10 @@ a small part of reading it (about a tenth, measured on the benchmark's goal file
 
 A plan smaller than PARALLEL_FROM bytes, a machine with one core or without `fork`, and
 NAP_RULES_WORKERS=1 read every file in this process. A file a worker could not read is read
-again here, so that its error is reported exactly as without workers; the results come back
-in file order, so the output does not depend on which worker finished first.
+again here, so that its error is reported exactly as without workers; the results are taken
+in file order, so the output does not depend on which worker finished first. A check without
+a cache takes each file as it comes back and builds the graph meanwhile
+(nap_rules.run.pipeline.read_and_build).
 """
 
 from __future__ import annotations
@@ -52,30 +54,58 @@ def _read_checked(path, data, kind: str, display: str, limits, pure: bool):
         return None
 
 
+class Workers:
+    """Worker processes reading the large files among `jobs` (each (path, bytes or None, kind,
+    display, size)), started at once: `result(i)` waits for job i and gives its (document, schema
+    findings) pickled, or None for a file the caller reads itself (all of them for a small plan,
+    and any a worker could not read). `order` orders the jobs the workers take, by default the
+    largest first (the workers finish together); a caller that uses each file as it comes asks
+    for them in the order it uses them."""
+
+    def __init__(self, jobs: list, limits, pure: bool, order=None):
+        self.pool = None
+        self.futures: dict = {}
+        large = [i for i, job in enumerate(jobs) if job[4] >= LARGE_FILE]
+        n = min(workers(), len(large))
+        if n < 2 or sum(job[4] for job in jobs) < PARALLEL_FROM:
+            return
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - e.g. Windows
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        large.sort(key=order or (lambda i: -jobs[i][4]))
+        self.pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"))
+        self.futures = {i: self.pool.submit(_read_checked, *jobs[i][:4], limits, pure) for i in large}
+
+    def result(self, i: int):
+        future = self.futures.pop(i, None)
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 - a worker that died: the file is read by the caller
+            return None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+            self.futures = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def read_many(jobs: list, limits, pure: bool) -> list:
-    """For each job (path, bytes or None, kind, display, size): its (document, schema findings)
-    as read by a worker, pickled, or None for a file the caller reads itself (all of them for a
-    small plan). `unpickled` turns the first into the second."""
-    out: list = [None] * len(jobs)
-    large = [i for i, job in enumerate(jobs) if job[4] >= LARGE_FILE]
-    n = min(workers(), len(large))
-    if n < 2 or sum(job[4] for job in jobs) < PARALLEL_FROM:
-        return out
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - e.g. Windows
-        return out
-    from concurrent.futures import ProcessPoolExecutor
-
-    large.sort(key=lambda i: -jobs[i][4])  # the largest first: the workers finish together
-    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = {i: pool.submit(_read_checked, *jobs[i][:4], limits, pure) for i in large}
-        for i, future in futures.items():
-            try:
-                out[i] = future.result()
-            except Exception:  # noqa: BLE001 - a worker that died: the file is read here
-                out[i] = None
-    return out
+    """For each job (path, bytes or None, kind, display, size): what Workers.result gives, once
+    every worker is done. `unpickled` turns a result into (document, schema findings)."""
+    with Workers(jobs, limits, pure) as running:
+        return [running.result(i) for i in range(len(jobs))]
 
 
 def unpickled(payload: bytes):

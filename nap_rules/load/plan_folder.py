@@ -214,24 +214,71 @@ def list_plan_files(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMI
 
 def read_plan_dir(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS, pure: bool = False,
                   progress_dirs=(), cache=None) -> PlanFiles:
-    """All files of a plan folder, loaded and kind-checked; InputError for anything unreadable.
+    """All files of a plan folder, loaded, kind-checked and schema-checked; InputError for anything
+    unreadable.
 
-    See `list_plan_files` for which files those are. With a `cache`, each file is also
-    schema-checked as it is read, and a file read before is taken from the cache.
+    See `list_plan_files` for which files those are. With a `cache`, a file read before is taken
+    from the cache; without one, the large files of a large plan are read in worker processes
+    (`PlanReading`).
     """
+    if cache is None:
+        with PlanReading(plan_dir, limits, pure, progress_dirs) as reading:
+            return reading.files()
     out, listed = list_plan_files(plan_dir, limits, progress_dirs)
-    read = [None] * len(listed)
-    if cache is None:  # large files in worker processes (nap_rules.load.parallel), also schema-checked
-        from .parallel import read_many, unpickled
-
-        read = read_many([(path, None, kind, display, _size(path)) for path, kind, display in listed], limits, pure)
-    for (path, kind, display), done in zip(listed, read):
-        if done is not None:
-            doc, findings = unpickled(done)
-            out.files.append(PlanFile(kind, display, doc, findings))
-        else:
-            out.files.append(load_plan_file(path, kind, display, limits, pure, cache))
+    out.files = [load_plan_file(path, kind, display, limits, pure, cache) for path, kind, display in listed]
     return out
+
+
+class PlanReading:
+    """The files of a plan folder being read: the large files of a large plan by worker processes
+    (nap_rules.load.parallel), started at once, the others here when they are asked for.
+
+    `file(i)` is plan file i (of `listed`, in read order) read, kind- and schema-checked, waiting
+    for its worker if need be; InputError when it cannot be read, as if read here. `files()` is
+    every file, in order. The workers take the files other than goal files first, then the goal
+    files in order: the order in which the graph builder reads them.
+    """
+
+    def __init__(self, plan_dir: Path | str, limits: ReadLimits, pure: bool, progress_dirs=()):
+        from .parallel import Workers
+
+        self.folder, self.listed = list_plan_files(plan_dir, limits, progress_dirs)
+        self.limits, self.pure = limits, pure
+        self._read: dict[int, PlanFile] = {}
+        kinds = [kind for _, kind, _ in self.listed]
+        self.workers = Workers([(path, None, kind, display, _size(path)) for path, kind, display in self.listed],
+                               limits, pure, order=lambda i: (kinds[i] == "goal", i))
+
+    @property
+    def parallel(self) -> bool:
+        """Whether workers read some of the files."""
+        return self.workers.pool is not None
+
+    def file(self, i: int) -> PlanFile:
+        found = self._read.get(i)
+        if found is None:
+            from .parallel import unpickled
+            from .schema_check import check_document
+
+            path, kind, display = self.listed[i]
+            done = self.workers.result(i)
+            if done is not None:
+                doc, findings = unpickled(done)
+            else:
+                doc = load_document(path, kind, display, self.limits, self.pure)
+                findings = tuple(check_document(doc, kind, display))
+            found = self._read[i] = PlanFile(kind, display, doc, findings)
+        return found
+
+    def files(self) -> PlanFiles:
+        self.folder.files = [self.file(i) for i in range(len(self.listed))]
+        return self.folder
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.workers.close()
 
 
 def _size(path: Path) -> int:

@@ -60,8 +60,8 @@ class FileNodes:
                     self._institution_names.setdefault(str(spelling), key)
 
     def goal_files(self, plan: str) -> None:
-        """The goal files, in order."""
-        for f in self.files.of_kind("goal"):
+        """The goal files, in order (`goals` when the builder is given them as they are read)."""
+        for f in self.files.of_kind("goal") if self.goals is None else self.goals:
             self.reading = f.display
             self.goal(plan, f)
 

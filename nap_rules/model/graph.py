@@ -162,6 +162,7 @@ class GraphBuilder(FileNodes, ReferenceResolver):
     _edge_data: dict = field(default_factory=dict)  # (rel, label) -> (the EdgeData they share, its EdgeKeys)
     reading: str = ""  # the file being read
     with_codes: bool = False  # whether text fields get their `codes` (file_nodes.FileNodes.build_parts)
+    goals: object = None  # the goal files as they are read, when `files` holds only the others
 
     # --- nodes -----------------------------------------------------------------------------
     def add(self, kind: str, doc: LocMap, display_file: str, ident=None, extra: dict = _NO_EXTRA) -> str:

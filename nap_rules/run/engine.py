@@ -33,19 +33,30 @@ def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
     evaluation gave: `session.start(rule)` returns (keys or None for every node of the kind,
     steps already spent, a `record` callback for evaluate_rule), and `session.finish(rule,
     findings)` returns the rule's findings (those evaluated plus any it kept from before). The
-    incremental re-check (nap_rules.incremental) is such a session.
+    incremental re-check (nap_rules.incremental) is such a session. A session whose `whole` is
+    true evaluates every node (start gives None for keys and no steps before).
+
+    Without a session or with a whole one, a large graph's rules are evaluated in worker
+    processes (nap_rules.run.parallel), to the same findings.
     """
     index = index if index is not None else GraphIndex(graph)
     overrides = params_override or {}
-    findings: list[Finding] = []
+    params = [{**rule.params, **overrides.get(rule.id, {})} for rule in rules]
     with decimal.localcontext(DECIMAL_CONTEXT):
-        for rule in rules:
-            params = {**rule.params, **overrides.get(rule.id, {})}
+        if session is None or session.whole:  # every node of each rule: in worker processes if large
+            from .parallel import evaluate_shared
+
+            shared = evaluate_shared(index, rules, params, as_of, session, shown)
+            if shared is not None:
+                return sort_findings(shared)
+        findings: list[Finding] = []
+        for rule, rule_params in zip(rules, params):
             if session is None:
-                findings.extend(evaluate_rule(rule, index, as_of, params, shown=shown))
+                findings.extend(evaluate_rule(rule, index, as_of, rule_params, shown=shown))
                 continue
             keys, steps_before, record = session.start(rule)
-            found = evaluate_rule(rule, index, as_of, params, keys=keys, record=record, steps_before=steps_before)
+            found = evaluate_rule(rule, index, as_of, rule_params, keys=keys, record=record,
+                                  steps_before=steps_before)
             findings.extend(session.finish(rule, found))
     return sort_findings(findings)
 
@@ -58,6 +69,13 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
     gave and the steps it took; the index's `begin(key)` is called before it (see
     nap_rules.incremental.tracking). `steps_before` counts towards the rule's limit over the run.
     """
+    return evaluate_rule_steps(rule, index, as_of, params, keys=keys, record=record, steps_before=steps_before,
+                               shown=shown)[0]
+
+
+def evaluate_rule_steps(rule: Rule, index: GraphIndex, as_of: datetime.date, params: dict, *,
+                        keys=None, record=None, steps_before: int = 0, shown: dict | None = None) -> tuple[list, int]:
+    """evaluate_rule, and the steps spent with `steps_before`."""
     compiled = rule.compiled
     limits = compiled.limits
     fr = Frame(index, as_of, params, limits)
@@ -110,7 +128,7 @@ def evaluate_rule(rule: Rule, index: GraphIndex, as_of: datetime.date, params: d
             reason = limits.refusal("rule_steps", "stopped: too many evaluation steps over the run")
             out.append(_engine_finding(rule, key, attrs, phase, reason))
             break
-    return out
+    return out, total
 
 
 def _show(shown: dict, rule_id: str, key: str, fr: Frame, names: tuple, passed) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import InputError
 from ..findings import Finding, sort_findings
-from ..load.plan_folder import PlanFiles, read_plan_dir
+from ..load.plan_folder import PlanFiles, PlanReading, read_plan_dir
 from ..load.schema_check import check_plan_files
 from ..load.yaml_reader import DEFAULT_READ_LIMITS, ReadLimits
-from ..model.graph import PlanGraph, build_plan_graph
+from ..model.graph import GraphBuilder, PlanGraph, build_plan_graph
 from ..model.references import REF_INSTITUTION
 
 if TYPE_CHECKING:
@@ -94,18 +96,64 @@ def validate(plan_dir: Path | str, limits: ReadLimits = DEFAULT_READ_LIMITS, pur
                 return Validated(files, None, sort_findings(findings + read_findings))
             graph, ref_findings = build_plan_graph(files)
             return Validated(files, graph, sort_findings(findings + ref_findings + read_findings))
-        file_cache = None
-        if cache is not None:
+        built = None
+        if cache is None:
+            with PlanReading(plan_dir, limits, pure, progress_dirs) as reading:
+                if reading.parallel:  # the graph is built while workers read the goal files
+                    built = build_while_read([kind for _, kind, _ in reading.listed], reading.file, reading.folder)
+                files = reading.files()
+        else:
             from ..load.file_cache import FileCache
 
-            file_cache = FileCache(cache, limits)
-        files = read_plan_dir(plan_dir, limits, pure, progress_dirs, cache=file_cache)
+            files = read_plan_dir(plan_dir, limits, pure, progress_dirs, cache=FileCache(cache, limits))
         findings = check_plan_files(files)
         if any(f.severity == "error" for f in findings):
             return Validated(files, None, sort_findings(findings))
-        graph, ref_findings = build_plan_graph(files)
+        if built is None:
+            graph, ref_findings = build_plan_graph(files)
+        else:
+            builder, graph = built
+            ref_findings = builder.findings + builder.ref_findings()
         return Validated(files, graph, sort_findings(without_registry(findings + ref_findings, plan_dir,
                                                                       files.display_root)))
+
+
+class _Broken(Exception):
+    """A file read while the graph was being built breaks its schema: the graph is not built."""
+
+
+def build_while_read(kinds: list, file, folder: PlanFiles, make=GraphBuilder) -> tuple | None:
+    """The graph builder (made by `make`) and the graph of a plan whose files are being read by
+    worker processes: the files that are not goal files first, then each goal file as it comes
+    back, in order. `kinds` are the kinds of the plan files, `file(i)` plan file i once read
+    (waiting for its worker), `folder` the PlanFiles they go in.
+
+    None when a file cannot be read or breaks its schema: the caller then reads every file in
+    order (the first that cannot be read raises its error) and reports the schema findings.
+    """
+    goal_indexes = [i for i, kind in enumerate(kinds) if kind == "goal"]
+    try:
+        others = [file(i) for i, kind in enumerate(kinds) if kind != "goal"]
+        if _breaks(others):
+            return None
+
+        def goals():
+            for i in goal_indexes:
+                goal = file(i)
+                if _breaks([goal]):
+                    raise _Broken(goal.display)
+                yield goal
+
+        builder = make(dataclasses.replace(folder, files=others))
+        builder.goals = goals()
+        graph = builder.build_plan_graph()
+    except (InputError, _Broken):
+        return None
+    return builder, graph
+
+
+def _breaks(files) -> bool:
+    return any(f.severity == "error" for plan_file in files for f in plan_file.schema_findings)
 
 
 def without_registry(findings: list[Finding], plan_dir: Path | str, display_root: str) -> list[Finding]:
