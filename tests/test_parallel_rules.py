@@ -36,8 +36,9 @@ def plan(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def split(monkeypatch):
-    """Every plan large enough for workers: `split(n)` sets how many."""
+    """Every plan large enough for workers, in units of 100 nodes: `split(n)` sets how many."""
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(parallel, "MIN_UNIT", 100)
     monkeypatch.setattr(parallel_read, "PARALLEL_FROM", 0)
     monkeypatch.setattr(parallel_read, "LARGE_FILE", 0)
 
@@ -69,12 +70,42 @@ def test_workers_find_what_one_process_finds(plan, split, options):
     assert one[0].count('"rule":') > 10
 
 
-def test_the_values_rules_report_come_back_in_node_order(plan, split):
+def test_units_cover_every_node_once_the_last_ones_first():
+    handed = parallel.units([10_000, 0, 4_500], 2)
+    assert sorted(handed) == [(0, 0, 2_000), (0, 2_000, 4_000), (0, 4_000, 6_000), (0, 6_000, 8_000),
+                              (0, 8_000, 10_000), (2, 0, 2_000), (2, 2_000, 4_000), (2, 4_000, 4_500)]
+    assert handed[:2] == [(0, 8_000, 10_000), (2, 4_000, 4_500)]
+
+
+REPORTED = """schema: nap-rules/ruleset/v1
+rules:
+  - id: T-VALUES
+    title: A measure's indicators, reported
+    severity: info
+    applies_to: measure
+    let:
+      named: "len(related('measured_by'))"
+    assert: "named < 2"
+    message: "measure {id} has {named} indicators"
+    report: [named]
+    rationale: "Reports a value on every measure."
+    references: ["tests/test_parallel_rules.py"]
+    examples: {pass: tests, fail: tests}
+"""
+
+
+def test_the_values_rules_report_come_back_in_node_order(plan, split, monkeypatch, tmp_path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "values.yaml").write_text(REPORTED)
+    options = dict(rule_dirs=(str(tmp_path / "rules"),), standard_rules=True, rule_values=True)
+    monkeypatch.setattr(parallel, "MIN_UNIT", 1)
+    monkeypatch.setattr(parallel, "UNITS_PER_WORKER", 100)  # a few units per rule
     split(1)
-    one = outputs(plan, standard_rules=True, rule_values=True)[2]
+    one = outputs(plan, **options)[2]
     split(3)
-    three = outputs(plan, standard_rules=True, rule_values=True)[2]
-    assert one and list(three.items()) == list(one.items())
+    three = outputs(plan, **options)[2]
+    assert len([key for key in one if key[0] == "T-VALUES"]) == 300
+    assert list(three.items()) == list(one.items())
 
 
 def test_the_graph_built_while_reading_is_the_graph_of_one_process(plan, split):
@@ -87,11 +118,11 @@ def test_the_graph_built_while_reading_is_the_graph_of_one_process(plan, split):
     assert {k: dict(v) for k, v in two._succ.items()} == {k: dict(v) for k, v in one._succ.items()}
 
 
-def _dies(k, n):
+def _dies(*unit):
     os._exit(3)
 
 
-def _fails(k, n):
+def _fails(*unit):
     raise RuntimeError("a worker that fails")
 
 
@@ -100,14 +131,15 @@ def test_a_worker_that_dies_or_fails_leaves_the_rules_to_this_process(plan, spli
     split(1)
     one = outputs(plan)
     split(2)
-    monkeypatch.setattr(parallel, "_share", broken)
+    monkeypatch.setattr(parallel, "_unit", broken)
     assert outputs(plan) == one
 
 
-def test_a_rule_past_its_step_limit_over_the_shares_stops_where_one_process_stops(plan, split, tmp_path):
+def test_a_rule_past_its_step_limit_over_the_units_stops_where_one_process_stops(plan, split, tmp_path, monkeypatch):
     limited = tmp_path / "plan"
     shutil.copytree(plan, limited)
-    # each of two shares stays under the limit, their sum does not
+    monkeypatch.setattr(parallel, "MIN_UNIT", 50)
+    # each unit stays under the limit, their sum does not
     (limited / ".nap-rules.yaml").write_text("schema: nap-rules/config/v1\nlimits:\n  rule_steps: 1500\n")
     split(1)
     one = outputs(limited)

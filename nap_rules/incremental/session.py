@@ -90,21 +90,19 @@ class Session:
         return out
 
     def part(self, rule) -> tuple:
-        """In a worker that evaluated `rule` on its share of the nodes: what it recorded."""
+        """In a worker that evaluated `rule` on a run of its nodes: what it recorded."""
         recorder = self._current[0]
         return recorder.steps, list(recorder.groups.items()), frozenset(self.index.searches)
 
     def finish_parts(self, rule, parts, found) -> list:
-        """`finish` for a rule evaluated in worker processes, from their `part`s, in share order.
-
-        A group's findings and nodes come share after share, not in node order: a re-check
-        uses them as sets and sorts the findings it keeps with those it evaluates."""
+        """`finish` for a rule evaluated in worker processes, from their `part`s in node order
+        (each of a run of consecutive nodes): the groups one process records."""
         recorder = Recorder(self.index, self.shared)
         groups = recorder.groups
-        for steps, shares_groups, searches in parts:
+        for steps, run_groups, searches in parts:
             recorder.steps += steps
             self.index.searches |= searches
-            for name, (group_steps, findings, keys) in shares_groups:
+            for name, (group_steps, findings, keys) in run_groups:
                 group = groups.get(name)
                 if group is None:
                     groups[name] = [group_steps, list(findings), None if keys is None else list(keys)]
