@@ -15,6 +15,7 @@ from nap_rules.errors import InputError
 from nap_rules.load import reparse as reparse_module
 from nap_rules.load.locations import LocList, LocMap
 from nap_rules.load.reparse import reparse
+from nap_rules.load.schema_check import check_document, items_pass
 from nap_rules.load.yaml_reader import DEFAULT_READ_LIMITS, load_yaml_data
 
 FILE = "goals/PG1.yaml"
@@ -40,7 +41,7 @@ def outcome(old: bytes, new: bytes, limits=DEFAULT_READ_LIMITS):
     except InputError as exc:
         whole = str(exc)
     got = reparse(old, new, read(old, limits), FILE, limits)
-    return (None if got is None else shape(got)), whole
+    return (None if got is None else shape(got.doc)), whole
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,7 @@ def test_an_edited_value_is_read_again_alone(goal_text, monkeypatch):
 
 def test_a_change_to_comments_at_the_end_keeps_the_document(goal_text):
     old = read(goal_text)
-    assert reparse(goal_text, goal_text + b"# note\n", old, FILE, DEFAULT_READ_LIMITS) is old
+    assert reparse(goal_text, goal_text + b"# note\n", old, FILE, DEFAULT_READ_LIMITS) == (old, [])
 
 
 @pytest.mark.parametrize("change", [
@@ -175,3 +176,34 @@ def test_any_one_line_edit_reads_as_the_whole_file_does(line, at, cut, piece, ex
     got, whole = outcome(OLD, new, limits)
     event("read alone" if got is not None else "read whole")
     assert got is None or got == whole
+
+
+# --- the schema check of the replaced items alone ------------------------------------------------
+
+def test_replaced_items_are_checked_against_their_own_definitions(goal_text):
+    doc = read(goal_text)
+    measure = doc["objectives"][0]["measures"][0]
+    assert check_document(doc, "goal", FILE) == []
+    assert items_pass("goal", [(("objectives", 0, "measures", 0), measure)])
+    assert items_pass("goal", [(("objectives", 0), doc["objectives"][0])])
+    bad = read(goal_text.replace(b"deadline: ", b"deadline: soon", 1))["objectives"][0]["measures"][0]
+    assert not items_pass("goal", [(("objectives", 0, "measures", 0), bad)])
+    # a place whose schema names no definition of its own: the whole document is checked
+    assert not items_pass("goal", [(("objectives", 0, "measures", 0, "responsible", 0), "RM")])
+    assert not items_pass("goal", [(("no such key", 0), measure)])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=st.integers(0, 10**6), at=st.integers(0, 60), cut=st.integers(0, 6), piece=st.sampled_from(PIECES))
+def test_items_that_pass_leave_a_document_that_passes(goal_text, line, at, cut, piece):
+    lines = goal_text.decode().split("\n")
+    line %= len(lines) - 1
+    text = lines[line]
+    at = min(at, len(text))
+    lines[line] = text[:at] + piece + text[at + cut:]
+    got = reparse(goal_text, "\n".join(lines).encode(), read(goal_text), FILE, DEFAULT_READ_LIMITS)
+    if got is not None and items_pass("goal", got.replaced):
+        event("items pass")
+        assert check_document(got.doc, "goal", FILE) == []
+    elif got is not None:
+        event("whole document checked")
