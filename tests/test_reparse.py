@@ -157,6 +157,17 @@ def _least_depth(data: bytes) -> int:
     raise AssertionError("the sample does not read")
 
 
+def edited(data: bytes, line: int, at: int, cut: int, piece: str) -> bytes:
+    """`data` with `cut` characters at `at` of one of its lines (`line` modulo their number)
+    replaced by `piece`."""
+    lines = data.decode().split("\n")
+    line %= len(lines) - 1
+    text = lines[line]
+    at = min(at, len(text))
+    lines[line] = text[:at] + piece + text[at + cut:]
+    return "\n".join(lines).encode()
+
+
 OLD = _sample()
 OLD_DEPTH = _least_depth(OLD)
 
@@ -165,12 +176,7 @@ OLD_DEPTH = _least_depth(OLD)
 @given(line=st.integers(0, 10**6), at=st.integers(0, 60), cut=st.integers(0, 6), piece=st.sampled_from(PIECES),
        extra_depth=st.sampled_from([None, 0, 1]))
 def test_any_one_line_edit_reads_as_the_whole_file_does(line, at, cut, piece, extra_depth):
-    lines = OLD.decode().split("\n")
-    line %= len(lines) - 1
-    text = lines[line]
-    at = min(at, len(text))
-    lines[line] = text[:at] + piece + text[at + cut:]
-    new = "\n".join(lines).encode()
+    new = edited(OLD, line, at, cut, piece)
     limits = DEFAULT_READ_LIMITS if extra_depth is None else \
         dataclasses.replace(DEFAULT_READ_LIMITS, max_depth=OLD_DEPTH + extra_depth)
     got, whole = outcome(OLD, new, limits)
@@ -196,12 +202,7 @@ def test_replaced_items_are_checked_against_their_own_definitions(goal_text):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(line=st.integers(0, 10**6), at=st.integers(0, 60), cut=st.integers(0, 6), piece=st.sampled_from(PIECES))
 def test_items_that_pass_leave_a_document_that_passes(goal_text, line, at, cut, piece):
-    lines = goal_text.decode().split("\n")
-    line %= len(lines) - 1
-    text = lines[line]
-    at = min(at, len(text))
-    lines[line] = text[:at] + piece + text[at + cut:]
-    got = reparse(goal_text, "\n".join(lines).encode(), read(goal_text), FILE, DEFAULT_READ_LIMITS)
+    got = reparse(goal_text, edited(goal_text, line, at, cut, piece), read(goal_text), FILE, DEFAULT_READ_LIMITS)
     if got is not None and items_pass("goal", got.replaced):
         event("items pass")
         assert check_document(got.doc, "goal", FILE) == []
