@@ -4,21 +4,29 @@ reading the whole new text gives, values and positions alike, or None."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from benchmarks_generate import generate_plan
+from nap_rules.check import run_check
 from nap_rules.errors import InputError
+from nap_rules.incremental import recheck
+from nap_rules.load.file_cache import FileCache
+from nap_rules.load.plan_folder import display_path
 from nap_rules.load import reparse as reparse_module
 from nap_rules.load.locations import LocList, LocMap
 from nap_rules.load.reparse import reparse
 from nap_rules.load.schema_check import check_document, items_pass
 from nap_rules.load.yaml_reader import DEFAULT_READ_LIMITS, load_yaml_data
+from nap_rules.report import render
 
 FILE = "goals/PG1.yaml"
+BENCH_RULES = Path(__file__).resolve().parents[1] / "benchmarks" / "rules"
 
 
 def shape(node):
@@ -208,3 +216,29 @@ def test_items_that_pass_leave_a_document_that_passes(goal_text, line, at, cut, 
         assert check_document(got.doc, "goal", FILE) == []
     elif got is not None:
         event("whole document checked")
+
+
+# --- in a re-check --------------------------------------------------------------------------------
+
+def _report(plan, cache=None) -> str:
+    return render("json", run_check(str(plan), as_of=datetime.date(2022, 6, 30), cache=str(cache) if cache else None,
+                                    rule_dirs=(str(BENCH_RULES),), standard_rules=False))
+
+
+@pytest.mark.parametrize("forged", [False, True])
+def test_a_recheck_reads_the_changed_items_of_the_kept_bytes_only(tmp_path, monkeypatch, forged):
+    plan = generate_plan(tmp_path / "plan", 200, seed=2)
+    cache = tmp_path / "cache"
+    _report(plan, cache)
+    goal = plan / "goals" / "PG4.yaml"
+    before = goal.read_bytes()
+    if forged:  # the kept bytes are not those the entry was read from: they are not used
+        files, display = FileCache(cache, DEFAULT_READ_LIMITS), display_path(str(plan), "goals/PG4.yaml")
+        files.put(FileCache._source_key(files.key(before, "goal", display)),
+                  before.replace(b"deadline: 2", b"deadline: 1"))
+    goal.write_bytes(re.sub(rb"deadline: (\d+)", rb"deadline: 2030", before, count=1))
+    results = []
+    real = recheck.reparse
+    monkeypatch.setattr(recheck, "reparse", lambda *a, **k: results.append(real(*a, **k)) or results[-1])
+    assert _report(plan, cache) == _report(plan)
+    assert [r is not None for r in results] == ([] if forged else [True])

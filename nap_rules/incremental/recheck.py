@@ -232,8 +232,11 @@ class CachedRun:
         if before is None:
             return None
         e = self.listed.entries[i]
-        old, old_data = from_cache(self.cache, before, e.kind, e.display), self.cache.source(before)
-        if old is None or old_data is None:
+        old_data = self.cache.source(before)
+        if old_data is None or self.cache.key(old_data, e.kind, e.display) != before:
+            return None  # not kept, or not the bytes the last run read
+        old = from_cache(self.cache, before, e.kind, e.display)
+        if old is None:
             return None
         got = reparse(old_data, data, old.doc, e.display, self.limits, self.pure)
         if got is None:
