@@ -37,12 +37,13 @@ from ..load.plan_folder import PlanFile, PlanFiles, from_cache, list_plan_files,
 from ..load.reparse import reparse
 from ..load.schema_check import check_plan_files, items_pass
 from ..load.yaml_reader import read_file_bytes
-from ..model.graph import GraphBuilder, node_file
+from ..model.graph import GraphBuilder
 from ..run.engine import evaluate
-from .partial import Elsewhere, PartialBuilder, Placeholder, RecordingBuilder, search_tables
+from .partial import Elsewhere, PartialBuilder, RecordingBuilder, search_tables
+from .planning import Planner, RunLimit, Session, nodes_in_line
 from .reach import reached_by
 from .snapshot import (
-    PARTIAL_KIND, SNAPSHOT_FORMAT, SNAPSHOT_TYPES, FileEntry, Group, RuleRecord, Snapshot, independent, linked,
+    PARTIAL_KIND, SNAPSHOT_FORMAT, SNAPSHOT_TYPES, FileEntry, Snapshot, independent, linked,
     missing_table, run_key, summarize, usable,
 )
 from .tracking import NeedFile, NeedFullRun, TrackingIndex
@@ -88,78 +89,6 @@ def list_files(plan_dir, limits, progress_dirs, cache: FileCache) -> Listed:
     return Listed(files, entries)
 
 
-class RunLimit(Exception):
-    """A rule passed its step limit for the run: its record would be incomplete."""
-
-
-class Recorder:
-    """Groups one rule's evaluations by (file of the node, tokens) as the engine reports them.
-
-    A group lists its node keys when its file is one of `shared` or when it read anything a
-    change to another goal file can reach; the groups of a goal file that read only that file
-    (and files that are not goal files) are reached only when it changes, and need no keys.
-    """
-
-    def __init__(self, index: TrackingIndex, shared):
-        self.index = index
-        self.shared = shared
-        self.groups: dict = {}
-        self.steps = 0
-        self._interned: dict = {}
-
-    def _local(self, tokens, file: str) -> bool:
-        shared = self.shared
-        return all((t[0] == "F" or t[0] == "E") and (t[1] == file or t[0] == "F" and t[1] in shared) for t in tokens)
-
-    def __call__(self, key, findings, steps) -> None:
-        tokens = frozenset(self.index.tokens)
-        tokens = self._interned.setdefault(tokens, tokens)
-        file = node_file(self.index.attrs[key])
-        group = self.groups.get((file, tokens))
-        if group is None:
-            keyed = file in self.shared or not self._local(tokens, file)
-            group = self.groups[(file, tokens)] = [0, [], [] if keyed else None]
-        group[0] += steps
-        group[1].extend(findings)
-        if group[2] is not None:
-            group[2].append(key)
-        self.steps += steps
-
-    def stored(self) -> tuple:
-        return tuple(Group(file, tokens, steps, tuple(findings), None if keys is None else tuple(keys))
-                     for (file, tokens), (steps, findings, keys) in self.groups.items())
-
-
-class Session:
-    """An evaluation session for the engine (nap_rules.run.engine.evaluate) that records every
-    rule's groups; with `plan_for` (an incremental run) it evaluates only the nodes it gives and
-    adds the groups it keeps from the snapshot."""
-
-    def __init__(self, index: TrackingIndex, shared, plan_for=None):
-        self.index = index
-        self.shared = shared
-        self.plan_for = plan_for
-        self.records: dict = {}
-        self._current = None
-
-    def start(self, rule):
-        keys, kept, kept_steps = (None, (), 0) if self.plan_for is None else self.plan_for(rule)
-        recorder = Recorder(self.index, self.shared)
-        self._current = (recorder, kept, kept_steps)
-        return keys, kept_steps, recorder
-
-    def finish(self, rule, found) -> list:
-        recorder, kept, kept_steps = self._current
-        steps = kept_steps + recorder.steps
-        if steps > rule.compiled.limits.rule_steps:
-            raise RunLimit(rule.id)
-        self.records[rule.id] = RuleRecord(steps, tuple(kept) + recorder.stored())
-        out = list(found)
-        for group in kept:
-            out.extend(group.findings)
-        return out
-
-
 # --- the runs ---------------------------------------------------------------------------------
 
 def check_cached(plan_dir, rules, *, as_of, limits, progress_dirs, cache_dir, params_override, pure=False) -> Outcome:
@@ -203,6 +132,7 @@ class CachedRun:
         self.goal_indexes = [i for i, e in enumerate(entries) if e.kind == PARTIAL_KIND]
         self._read: dict[int, PlanFile] = {}
         self._before: dict[int, bytes] = {}  # changed goal file -> its entry in the last run
+        self._items: dict[int, list] = {}  # changed goal file read again in part -> paths of the items replaced
 
     # --- files ---------------------------------------------------------------------------------
 
@@ -243,6 +173,7 @@ class CachedRun:
             return None
         # a file that passed its schema, whose new items pass theirs, passes it still
         passed = not old.schema_findings and items_pass(e.kind, got.replaced)
+        self._items[i] = [path for path, _ in got.replaced]
         return load_checked(got.doc, e.key, e.kind, e.display, self.cache, () if passed else None)
 
     def _prefetch(self, indexes) -> None:
@@ -375,6 +306,11 @@ class CachedRun:
         if any(linked(now[d]) & goal_keys for d in changed_files):
             raise NeedFullRun("a changed goal file links to a node of another goal file")
         self._same_repeats(old, now, changed)
+        rank = {e.display: (KIND_RANK[e.kind], i) for i, e in enumerate(self.listed.entries)}
+        kinds_elsewhere = frozenset(k for i in absent for k in old[i].summary.kinds)
+        index = TrackingIndex(graph, edges_by_node=self.shared, incomplete_kinds=kinds_elsewhere,
+                              elsewhere=Elsewhere(builder, rank))
+        in_lines = self._in_lines(old, now, changed, files, index)
 
         # what the change reaches
         searches = snapshot.searches
@@ -384,19 +320,15 @@ class CachedRun:
         shared_files = [i for i in range(len(displays)) if self.listed.entries[i].kind != PARTIAL_KIND]
         reached = reached_by([(displays[i], old[i].summary, now[displays[i]]) for i in sorted(changed)], searches,
                              [old[i].summary.edges for i in shared_files], [now[displays[i]].edges for i in shared_files],
-                             snapshot.missing, missing)
+                             snapshot.missing, missing, frozenset(in_lines))
         absent_files = {displays[i] for i in absent}
         need = {g.file for record in snapshot.rules.values() for g in record.groups
                 if g.file in absent_files and not g.tokens.isdisjoint(reached)}
         if need:
             raise NeedFile(need, "findings the change reaches")
 
-        rank = {e.display: (KIND_RANK[e.kind], i) for i, e in enumerate(self.listed.entries)}
-        kinds_elsewhere = frozenset(k for i in absent for k in old[i].summary.kinds)
-        index = TrackingIndex(graph, edges_by_node=self.shared, incomplete_kinds=kinds_elsewhere,
-                              elsewhere=Elsewhere(builder, rank))
-        plan_for = _Planner(snapshot, builder.nodes, index, changed_files, {displays[i] for i in widened}, reached,
-                            self.shared)
+        plan_for = Planner(snapshot, builder.nodes, index, changed_files, {displays[i] for i in widened}, reached,
+                            self.shared, in_lines)
         session = Session(index, self.shared, plan_for)
         findings = self._evaluate(graph, index, session)
         if not index.searches <= searches:
@@ -416,6 +348,20 @@ class CachedRun:
         return Outcome(files.plan_id, len(displays), sort_findings(schema + refs), findings, True, files,
                        complete=self._complete)
 
+    def _in_lines(self, old, now, changed, files, index) -> dict:
+        """{changed goal file: the keys of the nodes to evaluate again} for each changed file
+        read again in part (nap_rules.load.reparse) that changed only fields of its nodes
+        (nap_rules.incremental.planning.nodes_in_line)."""
+        out: dict = {}
+        docs = {f.display: f.doc for f in files.files}
+        for i in changed:
+            display = self.displays[i]
+            if i in self._items:
+                keys = nodes_in_line(old[i].summary, now[display], docs[display], self._items[i], index, display)
+                if keys is not None:
+                    out[display] = keys
+        return out
+
     def _same_repeats(self, old, now, changed) -> None:
         """A changed file that uses an id more or fewer times than before, where another file
         defines it too, changes the keys (`kind:id~N`) of that file's nodes: a whole check."""
@@ -428,58 +374,6 @@ class CachedRun:
         for j, entry in enumerate(old):
             if j not in changed and any(counted in diff for counted, _ in entry.summary.ids):
                 raise NeedFullRun("a changed goal file changes how often an id of another file is used")
-
-
-@dataclass(eq=False)
-class _Planner:
-    """Per rule, for an incremental run: the nodes to evaluate, the groups kept and their steps."""
-
-    snapshot: Snapshot
-    nodes: dict
-    index: TrackingIndex
-    changed_files: set
-    widened_files: set
-    reached: set
-    shared: frozenset
-
-    def __call__(self, rule):
-        nodes, reached, changed_files = self.nodes, self.reached, self.changed_files
-        kept, again, whole = [], set(), set()
-        record = self.snapshot.rules.get(rule.id)
-        for group in record.groups if record is not None else ():
-            if group.file in changed_files:
-                continue
-            hit = not group.tokens.isdisjoint(reached)
-            if not hit and group.file in self.shared:  # a missing node can be gone
-                hit = not all(k in nodes for k in group.keys)
-            if not hit:
-                kept.append(group)
-            elif group.keys is None:
-                whole.add(group.file)  # a file read again whose group does not list its nodes
-            else:
-                again.update(group.keys)
-        if whole:
-            kept = [g for g in kept if g.file not in whole]
-        kept_keys = {k for g in kept if g.keys is not None for k in g.keys}
-        todo = []
-        widened = self.widened_files
-        for k in self.index.by_kind.get(rule.applies_to, ()):
-            attrs = nodes[k]
-            if isinstance(attrs, Placeholder):
-                # a node of a goal file left out is in that file's groups, kept; a missing node
-                # first referred to there has groups of its own, and this one was reached
-                if attrs["kind"] == "missing" and k not in kept_keys:
-                    raise NeedFile(attrs["source"].file, f"{rule.id} on {k}")
-                continue
-            file = node_file(attrs)
-            if file in changed_files or file in whole:
-                todo.append(k)
-            elif file in widened:
-                if k in again:
-                    todo.append(k)
-            elif k not in kept_keys:
-                todo.append(k)
-        return todo, kept, sum(g.steps for g in kept)
 
 
 # the order in which the graph builder reads the kinds of files (nap_rules.model.graph.GraphBuilder.build)
