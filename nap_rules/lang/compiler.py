@@ -179,6 +179,9 @@ _REFUSED = {
 }
 
 
+_METHODS: dict = {}  # type of tree node -> the _Compiler method that compiles it, False for none
+
+
 class _Compiler(Operators, Comprehensions, Calls):
     """Compiles one expression of one rule; expands the definitions it uses in place."""
 
@@ -224,13 +227,15 @@ class _Compiler(Operators, Comprehensions, Calls):
         if depth > self.limits.expression_depth:
             raise self.error(node, self.limits.refusal("expression_depth",
                                                        "expression nested too deeply"))
-        method = getattr(self, "c_" + type(node).__name__, None)
+        method = _METHODS.get(type(node))
         if method is None:
+            method = _METHODS[type(node)] = getattr(type(self), "c_" + type(node).__name__, False)
+        if method is False:
             reason = _REFUSED.get(type(node))
             if reason is None:
                 reason = f"`{type(node).__name__}` is not part of the rule language"
             raise self.error(node, reason)
-        return method(node, env, depth + 1)
+        return method(self, node, env, depth + 1)
 
     def value(self, node, env, depth):
         return self.compile(node, env, depth)[0]
