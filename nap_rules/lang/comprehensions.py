@@ -94,19 +94,45 @@ class Comprehensions:
                         yield from run(fr, i + 1)
         return run
 
-    def collected(self, make, run):
-        """`build(fr)`: the collection `make()` gives, filled with the items of `run`."""
+    def collected(self, make, clauses, emit):
+        """`build(fr)`: the collection `make()` gives, filled with `emit(fr)` for each binding of
+        the clauses, as `walk` runs them; one clause (the common case) runs without a generator."""
         limits = self.limits
         cap = limits.sequence_length
+        if len(clauses) > 1:
+            run = self.walk(clauses, emit)
 
-        def build(fr):
+            def build(fr):
+                out, add = make()
+                for value in run(fr):
+                    add(value)
+                    if len(out) > cap:
+                        raise LimitError(limits.refusal("sequence_length", "collection too long"))
+                return out
+            return build
+        (get_iter, bind, slot, conds, cost), = clauses
+
+        def build_one(fr):
             out, add = make()
-            for value in run(fr):
-                add(value)
-                if len(out) > cap:
-                    raise LimitError(limits.refusal("sequence_length", "collection too long"))
+            names = fr.vars
+            for item in iterate(fr, get_iter(fr)):
+                steps = fr.steps + cost
+                if steps > fr.next_check:
+                    fr.checkpoint(steps)
+                fr.steps = steps
+                if slot is not None:
+                    names[slot] = item
+                else:
+                    bind(fr, item)
+                for c in conds:
+                    if not c(fr):
+                        break
+                else:
+                    add(emit(fr))
+                    if len(out) > cap:
+                        raise LimitError(limits.refusal("sequence_length", "collection too long"))
             return out
-        return build
+        return build_one
 
     def c_ListComp(self, node, env, depth):
         clauses, inner = self.loop(node.generators, node.elt, env, depth)
@@ -116,7 +142,7 @@ class Comprehensions:
             out = []
             return out, out.append
         kind = ("nodes", static[1]) if static and static[0] == "node" else None
-        return self.collected(make, self.walk(clauses, elt)), kind
+        return self.collected(make, clauses, elt), kind
 
     def c_SetComp(self, node, env, depth):
         clauses, inner = self.loop(node.generators, node.elt, env, depth)
@@ -125,7 +151,7 @@ class Comprehensions:
         def make():
             out = set()
             return out, out.add
-        build = self.collected(make, self.walk(clauses, elt))
+        build = self.collected(make, clauses, elt)
 
         def build_set(fr):
             try:
@@ -145,7 +171,7 @@ class Comprehensions:
             def put(pair):
                 out[pair[0]] = pair[1]
             return out, put
-        build = self.collected(make, self.walk(clauses, lambda fr: (key(fr), val(fr))))
+        build = self.collected(make, clauses, lambda fr: (key(fr), val(fr)))
 
         def build_dict(fr):
             try:
