@@ -33,7 +33,8 @@ from pathlib import Path
 
 from ..findings import sort_findings
 from ..load.file_cache import FileCache
-from ..load.plan_folder import PlanFile, PlanFiles, from_cache, list_plan_files, load_cached
+from ..load.plan_folder import PlanFile, PlanFiles, from_cache, list_plan_files, load_cached, load_checked
+from ..load.reparse import reparse
 from ..load.schema_check import check_plan_files
 from ..load.yaml_reader import read_file_bytes
 from ..model.graph import GraphBuilder, node_file
@@ -201,6 +202,7 @@ class CachedRun:
         self.shared = frozenset({e.display for e in entries if e.kind != PARTIAL_KIND} | {""})
         self.goal_indexes = [i for i, e in enumerate(entries) if e.kind == PARTIAL_KIND]
         self._read: dict[int, PlanFile] = {}
+        self._before: dict[int, bytes] = {}  # changed goal file -> its entry in the last run
 
     # --- files ---------------------------------------------------------------------------------
 
@@ -214,9 +216,29 @@ class CachedRun:
                 data = read_file_bytes(e.path, e.display, self.limits)
                 if self.cache.key(data, e.kind, e.display) != e.key:
                     raise NeedFullRun(f"{e.display} changed while it was checked")
-            found = self._read[i] = load_cached(data, e.key, e.kind, e.display, self.limits, self.pure, self.cache)
+            found = self._reread(i, data)
+            if found is None:
+                found = load_cached(data, e.key, e.kind, e.display, self.limits, self.pure, self.cache)
+            if e.kind == PARTIAL_KIND:
+                self.cache.put_source(e.key, data)
+            self._read[i] = found
             e.data = None
         return found
+
+    def _reread(self, i: int, data: bytes) -> PlanFile | None:
+        """Changed goal file `i` read from its document in the last run, parsing only its
+        changed lines again (nap_rules.load.reparse); None when that cannot be done."""
+        before = self._before.get(i)
+        if before is None:
+            return None
+        e = self.listed.entries[i]
+        old, old_data = from_cache(self.cache, before, e.kind, e.display), self.cache.source(before)
+        if old is None or old_data is None:
+            return None
+        doc = reparse(old_data, data, old.doc, e.display, self.limits, self.pure)
+        if doc is None:
+            return None
+        return load_checked(doc, e.key, e.kind, e.display, self.cache)
 
     def _prefetch(self, indexes) -> None:
         """Read the files `indexes` that the cache does not hold, the large ones in worker
@@ -239,6 +261,8 @@ class CachedRun:
             if done is not None:
                 e = self.listed.entries[i]
                 self.cache.put_pickled(e.key, done)
+                if e.kind == PARTIAL_KIND:
+                    self.cache.put_source(e.key, e.data)
                 doc, findings = unpickled(done)
                 self._read[i] = PlanFile(e.kind, e.display, doc, findings)
                 e.data = None
@@ -300,6 +324,7 @@ class CachedRun:
         changed = {i for i, e in enumerate(entries) if e.key != snapshot.files[i].key}
         if any(entries[i].kind != PARTIAL_KIND for i in changed):
             raise NeedFullRun("a file other than a goal file changed")
+        self._before = {i: snapshot.files[i].key for i in changed}
         widened: set = set()
         where = {d: i for i, d in enumerate(self.displays)}
         while True:
