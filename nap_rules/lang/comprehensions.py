@@ -94,45 +94,19 @@ class Comprehensions:
                         yield from run(fr, i + 1)
         return run
 
-    def collected(self, make, clauses, emit):
-        """`build(fr)`: the collection `make()` gives, filled with `emit(fr)` for each binding of
-        the clauses, as `walk` runs them; one clause (the common case) runs without a generator."""
+    def collected(self, make, run):
+        """`build(fr)`: the collection `make()` gives, filled with the items of `run`."""
         limits = self.limits
         cap = limits.sequence_length
-        if len(clauses) > 1:
-            run = self.walk(clauses, emit)
 
-            def build(fr):
-                out, add = make()
-                for value in run(fr):
-                    add(value)
-                    if len(out) > cap:
-                        raise LimitError(limits.refusal("sequence_length", "collection too long"))
-                return out
-            return build
-        (get_iter, bind, slot, conds, cost), = clauses
-
-        def build_one(fr):
+        def build(fr):
             out, add = make()
-            names = fr.vars
-            for item in iterate(fr, get_iter(fr)):
-                steps = fr.steps + cost
-                if steps > fr.next_check:
-                    fr.checkpoint(steps)
-                fr.steps = steps
-                if slot is not None:
-                    names[slot] = item
-                else:
-                    bind(fr, item)
-                for c in conds:
-                    if not c(fr):
-                        break
-                else:
-                    add(emit(fr))
-                    if len(out) > cap:
-                        raise LimitError(limits.refusal("sequence_length", "collection too long"))
+            for value in run(fr):
+                add(value)
+                if len(out) > cap:
+                    raise LimitError(limits.refusal("sequence_length", "collection too long"))
             return out
-        return build_one
+        return build
 
     def c_ListComp(self, node, env, depth):
         clauses, inner = self.loop(node.generators, node.elt, env, depth)
@@ -142,7 +116,7 @@ class Comprehensions:
             out = []
             return out, out.append
         kind = ("nodes", static[1]) if static and static[0] == "node" else None
-        return self.collected(make, clauses, elt), kind
+        return self.collected(make, self.walk(clauses, elt)), kind
 
     def c_SetComp(self, node, env, depth):
         clauses, inner = self.loop(node.generators, node.elt, env, depth)
@@ -151,7 +125,7 @@ class Comprehensions:
         def make():
             out = set()
             return out, out.add
-        build = self.collected(make, clauses, elt)
+        build = self.collected(make, self.walk(clauses, elt))
 
         def build_set(fr):
             try:
@@ -171,7 +145,7 @@ class Comprehensions:
             def put(pair):
                 out[pair[0]] = pair[1]
             return out, put
-        build = self.collected(make, clauses, lambda fr: (key(fr), val(fr)))
+        build = self.collected(make, self.walk(clauses, lambda fr: (key(fr), val(fr))))
 
         def build_dict(fr):
             try:
