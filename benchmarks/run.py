@@ -31,7 +31,9 @@ These runs use compiled bytecode, as an installed package does: each checkout ge
 PYTHONPYCACHEPREFIX in the run's temporary folder (PYTHONDONTWRITEBYTECODE unset for it),
 filled by one untimed run first, so that neither side pays for compiling Python source (some
 0.09 s of a 0.3 s run) and both are treated alike. --from-source times them compiling from
-source instead, as a checkout run with PYTHONDONTWRITEBYTECODE=1 does.
+source instead, as a checkout run with PYTHONDONTWRITEBYTECODE=1 does. On a shared machine time
+is noisy: --instructions also counts, with valgrind, the instructions of one cold run of each
+checkout and of one warm run (steady within a fraction of a percent, but some 50 times slower).
 Not a test: the test suite runs it once at a small size only to keep it working.
 """
 
@@ -222,7 +224,38 @@ def code_env(code: Path, bytecode: Path | None) -> dict:
     return env
 
 
-def bundled_plan(repeat: int = 5, base: str | None = None, from_source: bool = False) -> dict:
+def instructions(argv: list[str], env: dict, folder: Path) -> int | None:
+    """The instructions one child process executes (valgrind's callgrind), or None without valgrind.
+
+    Unlike time, the count hardly depends on what else the machine runs; the child runs some 50
+    times slower. String hashing is seeded alike in every child.
+    """
+    if shutil.which("valgrind") is None:
+        return None
+    out = folder / "callgrind.out"
+    proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
+                          env=dict(env, PYTHONHASHSEED="0"), capture_output=True, text=True, cwd=tempfile.gettempdir())
+    m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def bundled_instructions(argv, env, base_env, own_argv, cache: Path, goal: Path, texts: tuple[str, str]) -> dict:
+    """Instructions of one cold run of each checkout, and of a warm run after a one-line edit."""
+    folder = cache.parent
+    goal.write_text(texts[0])
+    counts = {"cold": instructions(argv, env, folder)}
+    if base_env:
+        counts["base"] = instructions(argv, base_env, folder)
+    if own_argv:
+        counts["base_own_plan"] = instructions(own_argv, base_env, folder)
+    timed(argv + ["--cache", str(cache)], env)  # the cache holds the published plan
+    goal.write_text(texts[1])
+    counts["warm"] = instructions(argv + ["--cache", str(cache)], env, folder)
+    return counts
+
+
+def bundled_plan(repeat: int = 5, base: str | None = None, from_source: bool = False,
+                 count_instructions: bool = False) -> dict:
     """The bundled plan with all standard rules: cold, warm after a one-line edit, and (with
     `base`) cold with the code of another checkout, the runs alternating so load hits all alike.
     Each checkout runs from its own compiled bytecode unless `from_source`.
@@ -261,7 +294,11 @@ def bundled_plan(repeat: int = 5, base: str | None = None, from_source: bool = F
             goal.write_text(edited if i % 2 == 0 else published)  # one line edited since the last run
             runs["warm"].append(timed(argv + ["--cache", str(cache)], env))
             same = same and runs["warm"][-1]["stdout"] == timed(argv, env)["stdout"]
+        counts = (bundled_instructions(argv, env, base_env, own_argv, cache, goal, (published, edited))
+                  if count_instructions else {})
     out = {"repeat": repeat, "same_reports": same, "code": runs["cold"][-1]["code"], "bytecode": not from_source}
+    if counts:
+        out["instructions"] = counts
     for name, rs in runs.items():
         if rs:
             out[name] = medians(rs)
@@ -308,6 +345,12 @@ def table(results: list[dict], bundled: dict) -> str:
                  f"median of {bundled['repeat']}: cold {cold['wall']:.3f} s "
                  f"{cold['rss_mib'] or 0:.0f} MiB; warm cache after a one-line edit {warm['wall']:.3f} s "
                  f"{warm['rss_mib'] or 0:.0f} MiB; reports {'the same' if bundled['same_reports'] else 'DIFFERENT'}")
+    counts = bundled.get("instructions") or {}
+    if counts.get("cold"):
+        lines.append("  instructions (callgrind, one run each): " + ", ".join(
+            f"{name} {n / 1e9:.3f} G" for name, n in counts.items() if n)
+            + "".join(f"; {run}/{versus} {counts[run] / counts[versus]:.2f}" for versus in ("base", "base_own_plan")
+                      for run in ("cold", "warm") if counts.get(versus) and counts.get(run)))
     for versus, what in (("base", "this plan/"), ("base_own_plan", "its own plan/")):
         if versus not in bundled:
             continue
@@ -329,11 +372,13 @@ def main(argv=None) -> int:
                         help="a checkout of an earlier commit whose cold run on plan/ is timed in the same run")
     parser.add_argument("--from-source", action="store_true",
                         help="time the bundled plan's runs compiling Python source (default: from bytecode)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count the instructions of the bundled plan's runs with valgrind (slow, steady)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="nap-bench-") as tmp:
         results = [bench_size(n, args.repeat, Path(tmp)) for n in sizes]
-    bundled = bundled_plan(args.bundled_repeat, args.base, args.from_source)
+    bundled = bundled_plan(args.bundled_repeat, args.base, args.from_source, args.instructions)
     print(table(results, bundled))
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
