@@ -4,20 +4,29 @@ reading the whole new text gives, values and positions alike, or None."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from benchmarks_generate import generate_plan
+from nap_rules.check import run_check
 from nap_rules.errors import InputError
+from nap_rules.incremental import recheck
+from nap_rules.load.file_cache import FileCache
+from nap_rules.load.plan_folder import display_path
 from nap_rules.load import reparse as reparse_module
 from nap_rules.load.locations import LocList, LocMap
 from nap_rules.load.reparse import reparse
+from nap_rules.load.schema_check import check_document, items_pass
 from nap_rules.load.yaml_reader import DEFAULT_READ_LIMITS, load_yaml_data
+from nap_rules.report import render
 
 FILE = "goals/PG1.yaml"
+BENCH_RULES = Path(__file__).resolve().parents[1] / "benchmarks" / "rules"
 
 
 def shape(node):
@@ -40,7 +49,7 @@ def outcome(old: bytes, new: bytes, limits=DEFAULT_READ_LIMITS):
     except InputError as exc:
         whole = str(exc)
     got = reparse(old, new, read(old, limits), FILE, limits)
-    return (None if got is None else shape(got)), whole
+    return (None if got is None else shape(got.doc)), whole
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +73,7 @@ def test_an_edited_value_is_read_again_alone(goal_text, monkeypatch):
 
 def test_a_change_to_comments_at_the_end_keeps_the_document(goal_text):
     old = read(goal_text)
-    assert reparse(goal_text, goal_text + b"# note\n", old, FILE, DEFAULT_READ_LIMITS) is old
+    assert reparse(goal_text, goal_text + b"# note\n", old, FILE, DEFAULT_READ_LIMITS) == (old, [])
 
 
 @pytest.mark.parametrize("change", [
@@ -156,6 +165,17 @@ def _least_depth(data: bytes) -> int:
     raise AssertionError("the sample does not read")
 
 
+def edited(data: bytes, line: int, at: int, cut: int, piece: str) -> bytes:
+    """`data` with `cut` characters at `at` of one of its lines (`line` modulo their number)
+    replaced by `piece`."""
+    lines = data.decode().split("\n")
+    line %= len(lines) - 1
+    text = lines[line]
+    at = min(at, len(text))
+    lines[line] = text[:at] + piece + text[at + cut:]
+    return "\n".join(lines).encode()
+
+
 OLD = _sample()
 OLD_DEPTH = _least_depth(OLD)
 
@@ -164,14 +184,61 @@ OLD_DEPTH = _least_depth(OLD)
 @given(line=st.integers(0, 10**6), at=st.integers(0, 60), cut=st.integers(0, 6), piece=st.sampled_from(PIECES),
        extra_depth=st.sampled_from([None, 0, 1]))
 def test_any_one_line_edit_reads_as_the_whole_file_does(line, at, cut, piece, extra_depth):
-    lines = OLD.decode().split("\n")
-    line %= len(lines) - 1
-    text = lines[line]
-    at = min(at, len(text))
-    lines[line] = text[:at] + piece + text[at + cut:]
-    new = "\n".join(lines).encode()
+    new = edited(OLD, line, at, cut, piece)
     limits = DEFAULT_READ_LIMITS if extra_depth is None else \
         dataclasses.replace(DEFAULT_READ_LIMITS, max_depth=OLD_DEPTH + extra_depth)
     got, whole = outcome(OLD, new, limits)
     event("read alone" if got is not None else "read whole")
     assert got is None or got == whole
+
+
+# --- the schema check of the replaced items alone ------------------------------------------------
+
+def test_replaced_items_are_checked_against_their_own_definitions(goal_text):
+    doc = read(goal_text)
+    measure = doc["objectives"][0]["measures"][0]
+    assert check_document(doc, "goal", FILE) == []
+    assert items_pass("goal", [(("objectives", 0, "measures", 0), measure)])
+    assert items_pass("goal", [(("objectives", 0), doc["objectives"][0])])
+    bad = read(goal_text.replace(b"deadline: ", b"deadline: soon", 1))["objectives"][0]["measures"][0]
+    assert not items_pass("goal", [(("objectives", 0, "measures", 0), bad)])
+    # a place whose schema names no definition of its own: the whole document is checked
+    assert not items_pass("goal", [(("objectives", 0, "measures", 0, "responsible", 0), "RM")])
+    assert not items_pass("goal", [(("no such key", 0), measure)])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(line=st.integers(0, 10**6), at=st.integers(0, 60), cut=st.integers(0, 6), piece=st.sampled_from(PIECES))
+def test_items_that_pass_leave_a_document_that_passes(goal_text, line, at, cut, piece):
+    got = reparse(goal_text, edited(goal_text, line, at, cut, piece), read(goal_text), FILE, DEFAULT_READ_LIMITS)
+    if got is not None and items_pass("goal", got.replaced):
+        event("items pass")
+        assert check_document(got.doc, "goal", FILE) == []
+    elif got is not None:
+        event("whole document checked")
+
+
+# --- in a re-check --------------------------------------------------------------------------------
+
+def _report(plan, cache=None) -> str:
+    return render("json", run_check(str(plan), as_of=datetime.date(2022, 6, 30), cache=str(cache) if cache else None,
+                                    rule_dirs=(str(BENCH_RULES),), standard_rules=False))
+
+
+@pytest.mark.parametrize("forged", [False, True])
+def test_a_recheck_reads_the_changed_items_of_the_kept_bytes_only(tmp_path, monkeypatch, forged):
+    plan = generate_plan(tmp_path / "plan", 200, seed=2)
+    cache = tmp_path / "cache"
+    _report(plan, cache)
+    goal = plan / "goals" / "PG4.yaml"
+    before = goal.read_bytes()
+    if forged:  # the kept bytes are not those the entry was read from: they are not used
+        files, display = FileCache(cache, DEFAULT_READ_LIMITS), display_path(str(plan), "goals/PG4.yaml")
+        files.put(FileCache._source_key(files.key(before, "goal", display)),
+                  before.replace(b"deadline: 2", b"deadline: 1"))
+    goal.write_bytes(re.sub(rb"deadline: (\d+)", rb"deadline: 2030", before, count=1))
+    results = []
+    real = recheck.reparse
+    monkeypatch.setattr(recheck, "reparse", lambda *a, **k: results.append(real(*a, **k)) or results[-1])
+    assert _report(plan, cache) == _report(plan)
+    assert [r is not None for r in results] == ([] if forged else [True])

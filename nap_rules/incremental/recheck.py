@@ -35,7 +35,7 @@ from ..findings import sort_findings
 from ..load.file_cache import FileCache
 from ..load.plan_folder import PlanFile, PlanFiles, from_cache, list_plan_files, load_cached, load_checked
 from ..load.reparse import reparse
-from ..load.schema_check import check_plan_files
+from ..load.schema_check import check_plan_files, items_pass
 from ..load.yaml_reader import read_file_bytes
 from ..model.graph import GraphBuilder, node_file
 from ..run.engine import evaluate
@@ -232,13 +232,18 @@ class CachedRun:
         if before is None:
             return None
         e = self.listed.entries[i]
-        old, old_data = from_cache(self.cache, before, e.kind, e.display), self.cache.source(before)
-        if old is None or old_data is None:
+        old_data = self.cache.source(before)
+        if old_data is None or self.cache.key(old_data, e.kind, e.display) != before:
+            return None  # not kept, or not the bytes the last run read
+        old = from_cache(self.cache, before, e.kind, e.display)
+        if old is None:
             return None
-        doc = reparse(old_data, data, old.doc, e.display, self.limits, self.pure)
-        if doc is None:
+        got = reparse(old_data, data, old.doc, e.display, self.limits, self.pure)
+        if got is None:
             return None
-        return load_checked(doc, e.key, e.kind, e.display, self.cache)
+        # a file that passed its schema, whose new items pass theirs, passes it still
+        passed = not old.schema_findings and items_pass(e.kind, got.replaced)
+        return load_checked(got.doc, e.key, e.kind, e.display, self.cache, () if passed else None)
 
     def _prefetch(self, indexes) -> None:
         """Read the files `indexes` that the cache does not hold, the large ones in worker

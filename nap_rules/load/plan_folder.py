@@ -127,13 +127,15 @@ def load_cached(data: bytes, key: bytes, kind: str, display: str, limits: ReadLi
     return load_checked(load_yaml_data(data, display, limits, pure), key, kind, display, cache)
 
 
-def load_checked(doc, key: bytes, kind: str, display: str, cache) -> PlanFile:
+def load_checked(doc, key: bytes, kind: str, display: str, cache, findings: tuple | None = None) -> PlanFile:
     """The plan file of the located document `doc` (read from the bytes whose cache entry name
-    is `key`), kind- and schema-checked, and stored in the cache."""
+    is `key`), kind- and schema-checked (unless its schema `findings` are known), and stored in
+    the cache."""
     from .schema_check import check_document
 
     doc = check_schema_line(doc, kind, display)
-    findings = tuple(check_document(doc, kind, display))
+    if findings is None:
+        findings = tuple(check_document(doc, kind, display))
     cache.put(key, (doc, findings))
     return PlanFile(kind, display, doc, findings)
 

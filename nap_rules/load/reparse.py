@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from bisect import bisect_right
+from typing import NamedTuple
 
 from ..errors import InputError
 from .locations import LocList, LocMap
@@ -36,7 +37,16 @@ _DASH = re.compile(r" *(?:- +)+")  # what precedes an item's value on its first 
 _MARKER = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)", re.MULTILINE)
 
 
-def reparse(old_data: bytes, new_data: bytes, old_doc, display: str, limits: ReadLimits, pure: bool = False):
+class Reread(NamedTuple):
+    """A document read again in part: the items replaced, each with its path from the root
+    (keys and indexes), as the schema check of the items alone needs them."""
+
+    doc: LocMap
+    replaced: list  # (path, new item)
+
+
+def reparse(old_data: bytes, new_data: bytes, old_doc, display: str, limits: ReadLimits,
+            pure: bool = False) -> Reread | None:
     """The located document of `new_data`, made from `old_doc` (the document of `old_data`,
     which this changes in place) by reading only the changed items again; None when that
     cannot be done exactly (the caller then reads the whole file)."""
@@ -57,7 +67,7 @@ def reparse(old_data: bytes, new_data: bytes, old_doc, display: str, limits: Rea
         return None  # the old comments at the end stay as they were (one may close a quoted value)
     changed = [i for i in range(end) if old_lines[i] != new_lines[i]]
     if not changed:
-        return old_doc
+        return Reread(old_doc, [])
     windows = {}
     for i in changed:
         if windows and _inside(windows, i):
@@ -70,15 +80,16 @@ def reparse(old_data: bytes, new_data: bytes, old_doc, display: str, limits: Rea
     if any(a_end > b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:])):
         return None  # items inside one another: one of them is read whole
     replacements = []
-    for start, stop, parent, index, depth in windows.values():
+    for start, stop, parent, index, path in windows.values():
+        depth = len(path) - 1
         new_item = _read_item(new_lines, start, stop, parent.item_locs[index], display, limits, depth, pure)
         old_item = _read_item(old_lines, start, stop, parent.item_locs[index], display, limits, depth, pure)
         if new_item is None or old_item is None or new_item[1] > old_item[1]:
             return None
-        replacements.append((parent, index, new_item[0]))
-    for parent, index, item in replacements:
+        replacements.append((parent, index, path, new_item[0]))
+    for parent, index, _, item in replacements:
         parent[index] = item
-    return old_doc
+    return Reread(old_doc, [(path, item) for _, _, path, item in replacements])
 
 
 def _content_end(lines: list) -> int:
@@ -95,10 +106,10 @@ def _inside(windows: dict, line_index: int) -> bool:
 
 
 def _window(doc, line: int, lines: list, end: int):
-    """(first line index, end line index, list, item index, depth of the list) of the innermost
-    block-list item (written `- ...` on the line where its value starts) whose lines hold
-    1-based `line`, or None."""
-    node, depth, found = doc, 0, None
+    """(first line index, end line index, list, item index, path of the item from the root) of
+    the innermost block-list item (written `- ...` on the line where its value starts) whose
+    lines hold 1-based `line`, or None. The path's length less one is the depth of the list."""
+    node, path, found = doc, [], None
     while isinstance(node, (LocMap, LocList)):
         if isinstance(node, LocList):
             locs = node.item_locs
@@ -108,19 +119,21 @@ def _window(doc, line: int, lines: list, end: int):
             if i < 0:
                 break
             loc = locs[i]
+            path.append(i)
             if _DASH.fullmatch(lines[loc.line - 1][:loc.column - 1]):
-                found = (node, i, depth)
+                found = (node, i, tuple(path))
             node = node[i]
         else:
             locs = node.key_locs
             keys = [k for k in locs if locs[k].line <= line]
             if not keys or len(locs) != len(node):
                 break
-            node = node[max(keys, key=lambda k: (locs[k].line, locs[k].column))]
-        depth += 1
+            key = max(keys, key=lambda k: (locs[k].line, locs[k].column))
+            path.append(key)
+            node = node[key]
     if found is None:
         return None
-    parent, i, depth = found
+    parent, i, path = found
     loc = parent.item_locs[i]
     first = lines[loc.line - 1]
     dash = len(first) - len(first.lstrip(" "))  # the column of the item's first dash, 0-based
@@ -133,7 +146,7 @@ def _window(doc, line: int, lines: list, end: int):
             stop += 1
     if not loc.line <= line <= stop:
         return None
-    return loc.line - 1, stop, parent, i, depth
+    return loc.line - 1, stop, parent, i, path
 
 
 def _read_item(lines: list, start: int, stop: int, where, display: str, limits: ReadLimits, depth: int, pure: bool):
