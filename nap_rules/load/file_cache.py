@@ -36,7 +36,7 @@ _DIGEST = 32
 # The modules whose code decides what a cached entry holds: a change to any of them (in a
 # development checkout, between releases) makes every entry a miss.
 _SOURCES = ("load/yaml_reader.py", "load/locations.py", "load/plan_folder.py", "load/schema_check.py", "findings.py",
-            "load/file_cache.py", "load/reparse.py")
+            "load/file_cache.py", "load/reparse.py", "load/located_schema.py")  # the last checks rule files
 
 # (module, name) pairs an entry may name: its data types and their rebuilding functions.
 ALLOWED = frozenset({
