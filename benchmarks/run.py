@@ -24,7 +24,16 @@ compared with the defects the generator injected, so a fast wrong answer does no
 Finally the bundled plan (plan/) is checked with all standard rules: cold without a cache,
 and with a warm cache after a one-line edit of goals/PG1.yaml (medians of --bundled-repeat).
 With --base DIR (a checkout of an earlier commit, e.g. `git worktree add DIR COMMIT`), the
-same cold run of that code is timed in the same run, alternating, and the ratios are printed.
+same cold run of that code is timed in the same run, alternating, and the ratios are printed;
+if DIR has a plan/, that code is also timed on its own plan (an earlier version may not read
+today's plan: it then reports schema errors and runs no rule, which is less work).
+These runs use compiled bytecode, as an installed package does: each checkout gets its own
+PYTHONPYCACHEPREFIX in the run's temporary folder (PYTHONDONTWRITEBYTECODE unset for it),
+filled by one untimed run first, so that neither side pays for compiling Python source (some
+0.09 s of a 0.3 s run) and both are treated alike. --from-source times them compiling from
+source instead, as a checkout run with PYTHONDONTWRITEBYTECODE=1 does. On a shared machine time
+is noisy: --instructions also counts, with valgrind, the instructions of one cold run of each
+checkout and of one warm run (steady within a fraction of a percent, but some 50 times slower).
 Not a test: the test suite runs it once at a small size only to keep it working.
 """
 
@@ -205,42 +214,104 @@ def bench_size(n: int, repeat: int, workdir: Path) -> dict:
     return result
 
 
-def bundled_plan(repeat: int = 5, base: str | None = None) -> dict:
+def code_env(code: Path, bytecode: Path | None) -> dict:
+    """The environment of a child running the checkout `code`: with `bytecode`, Python keeps and
+    reuses the compiled modules (its own and the libraries') in that folder."""
+    env = dict(os.environ, PYTHONPATH=str(code))
+    if bytecode is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
+    return env
+
+
+def instructions(argv: list[str], env: dict, folder: Path) -> int | None:
+    """The instructions one child process executes (valgrind's callgrind), or None without valgrind.
+
+    Unlike time, the count hardly depends on what else the machine runs; the child runs some 50
+    times slower. String hashing is seeded alike in every child.
+    """
+    if shutil.which("valgrind") is None:
+        return None
+    out = folder / "callgrind.out"
+    proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
+                          env=dict(env, PYTHONHASHSEED="0"), capture_output=True, text=True, cwd=tempfile.gettempdir())
+    m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def bundled_instructions(argv, env, base_env, own_argv, cache: Path, goal: Path, texts: tuple[str, str]) -> dict:
+    """Instructions of one cold run of each checkout, and of a warm run after a one-line edit."""
+    folder = cache.parent
+    goal.write_text(texts[0])
+    counts = {"cold": instructions(argv, env, folder)}
+    if base_env:
+        counts["base"] = instructions(argv, base_env, folder)
+    if own_argv:
+        counts["base_own_plan"] = instructions(own_argv, base_env, folder)
+    timed(argv + ["--cache", str(cache)], env)  # the cache holds the published plan
+    goal.write_text(texts[1])
+    counts["warm"] = instructions(argv + ["--cache", str(cache)], env, folder)
+    return counts
+
+
+def bundled_plan(repeat: int = 5, base: str | None = None, from_source: bool = False,
+                 count_instructions: bool = False) -> dict:
     """The bundled plan with all standard rules: cold, warm after a one-line edit, and (with
-    `base`) cold with the code of another checkout, the runs alternating so load hits all alike."""
+    `base`) cold with the code of another checkout, the runs alternating so load hits all alike.
+    Each checkout runs from its own compiled bytecode unless `from_source`.
+
+    The base checkout runs on this checkout's plan/ (the ratios) and, when it has one, on its own
+    plan/ too: an earlier version may not read today's plan (new files are schema errors to it,
+    and no rule runs), so the work differs; `base_same` tells whether the reports are the same.
+    """
     with tempfile.TemporaryDirectory(prefix="nap-bundled-") as tmp:
         plan = Path(tmp) / "plan"
         shutil.copytree(ROOT / "plan", plan)
         cache = Path(tmp) / "cache"
         argv = [sys.executable, "-m", "nap_rules", "check", str(plan), "--format", "json",
                 "--fail-on", "never", "--as-of", AS_OF]
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        base_env = dict(os.environ, PYTHONPATH=str(base)) if base else None
+        env = code_env(ROOT, None if from_source else Path(tmp) / "bytecode" / "this")
+        base_env = code_env(Path(base), None if from_source else Path(tmp) / "bytecode" / "base") if base else None
+        own_argv = None
+        if base_env:
+            timed(argv, base_env)  # compiles its bytecode, as the cache-filling run below does for this checkout
+            if (Path(base) / "plan").is_dir():
+                own_argv = [*argv[:4], str(Path(base) / "plan"), *argv[5:]]
         goal = plan / "goals" / "PG1.yaml"
         published = goal.read_text()
         edited = re.sub(r"deadline: (\d+)", lambda m: f"deadline: {int(m.group(1)) - 1}", published, count=1)
-        runs: dict = {"cold": [], "warm": [], "base": []}
-        same = True
+        runs: dict = {"cold": [], "warm": [], "base": [], "base_own_plan": []}
+        same = base_same = True
         timed(argv + ["--cache", str(cache)], env)  # fill the cache
         for i in range(repeat):
             goal.write_text(published)
             runs["cold"].append(timed(argv, env))
             if base_env:
                 runs["base"].append(timed(argv, base_env))
-                same = same and runs["base"][-1]["stdout"] == runs["cold"][-1]["stdout"]
+                base_same = base_same and runs["base"][-1]["stdout"] == runs["cold"][-1]["stdout"]
+            if own_argv:
+                runs["base_own_plan"].append(timed(own_argv, base_env))
             goal.write_text(edited if i % 2 == 0 else published)  # one line edited since the last run
             runs["warm"].append(timed(argv + ["--cache", str(cache)], env))
             same = same and runs["warm"][-1]["stdout"] == timed(argv, env)["stdout"]
-    out = {"repeat": repeat, "same_reports": same, "code": runs["cold"][-1]["code"]}
+        counts = (bundled_instructions(argv, env, base_env, own_argv, cache, goal, (published, edited))
+                  if count_instructions else {})
+    out = {"repeat": repeat, "same_reports": same, "code": runs["cold"][-1]["code"], "bytecode": not from_source}
+    if counts:
+        out["instructions"] = counts
     for name, rs in runs.items():
         if rs:
             out[name] = medians(rs)
     if runs["base"]:
-        out["cold_vs_base"] = out["cold"]["wall"] / out["base"]["wall"]
-        out["warm_vs_base"] = out["warm"]["wall"] / out["base"]["wall"]
-        if out["base"]["cpu"]:
-            out["cold_cpu_vs_base"] = out["cold"]["cpu"] / out["base"]["cpu"]
-            out["warm_cpu_vs_base"] = out["warm"]["cpu"] / out["base"]["cpu"]
+        out["base_same"] = base_same
+        for versus in ("base", "base_own_plan"):
+            if versus not in out:
+                continue
+            out[f"cold_vs_{versus}"] = out["cold"]["wall"] / out[versus]["wall"]
+            out[f"warm_vs_{versus}"] = out["warm"]["wall"] / out[versus]["wall"]
+            if out[versus]["cpu"]:
+                out[f"cold_cpu_vs_{versus}"] = out["cold"]["cpu"] / out[versus]["cpu"]
+                out[f"warm_cpu_vs_{versus}"] = out["warm"]["cpu"] / out[versus]["cpu"]
     return out
 
 
@@ -270,14 +341,24 @@ def table(results: list[dict], bundled: dict) -> str:
         a, b = results[-2], results[-1]
         lines.append(f"growth {a['n']} -> {b['n']}: x{b['nap-rules']['wall'] / a['nap-rules']['wall']:.1f}")
     cold, warm = bundled["cold"], bundled["warm"]
-    lines.append(f"bundled plan/, all standard rules, median of {bundled['repeat']}: cold {cold['wall']:.3f} s "
+    lines.append(f"bundled plan/, all standard rules, from {'bytecode' if bundled.get('bytecode') else 'source'}, "
+                 f"median of {bundled['repeat']}: cold {cold['wall']:.3f} s "
                  f"{cold['rss_mib'] or 0:.0f} MiB; warm cache after a one-line edit {warm['wall']:.3f} s "
                  f"{warm['rss_mib'] or 0:.0f} MiB; reports {'the same' if bundled['same_reports'] else 'DIFFERENT'}")
-    if "base" in bundled:
-        lines.append(f"  base checkout, cold: {bundled['base']['wall']:.3f} s; cold/base {bundled['cold_vs_base']:.2f}, "
-                     f"warm/base {bundled['warm_vs_base']:.2f}"
-                     + (f"; CPU time: cold/base {bundled['cold_cpu_vs_base']:.2f}, "
-                        f"warm/base {bundled['warm_cpu_vs_base']:.2f}" if "cold_cpu_vs_base" in bundled else ""))
+    counts = bundled.get("instructions") or {}
+    if counts.get("cold"):
+        lines.append("  instructions (callgrind, one run each): " + ", ".join(
+            f"{name} {n / 1e9:.3f} G" for name, n in counts.items() if n)
+            + "".join(f"; {run}/{versus} {counts[run] / counts[versus]:.2f}" for versus in ("base", "base_own_plan")
+                      for run in ("cold", "warm") if counts.get(versus) and counts.get(run)))
+    for versus, what in (("base", "this plan/"), ("base_own_plan", "its own plan/")):
+        if versus not in bundled:
+            continue
+        same = f"; reports {'the same' if bundled['base_same'] else 'different'}" if versus == "base" else ""
+        lines.append(f"  base checkout, cold, {what}: {bundled[versus]['wall']:.3f} s{same}; "
+                     f"cold/base {bundled[f'cold_vs_{versus}']:.2f}, warm/base {bundled[f'warm_vs_{versus}']:.2f}"
+                     + (f"; CPU time: cold/base {bundled[f'cold_cpu_vs_{versus}']:.2f}, "
+                        f"warm/base {bundled[f'warm_cpu_vs_{versus}']:.2f}" if f"cold_cpu_vs_{versus}" in bundled else ""))
     return "\n".join(lines)
 
 
@@ -289,11 +370,15 @@ def main(argv=None) -> int:
     parser.add_argument("--bundled-repeat", type=int, default=5)
     parser.add_argument("--base", default=None, metavar="DIR",
                         help="a checkout of an earlier commit whose cold run on plan/ is timed in the same run")
+    parser.add_argument("--from-source", action="store_true",
+                        help="time the bundled plan's runs compiling Python source (default: from bytecode)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count the instructions of the bundled plan's runs with valgrind (slow, steady)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="nap-bench-") as tmp:
         results = [bench_size(n, args.repeat, Path(tmp)) for n in sizes]
-    bundled = bundled_plan(args.bundled_repeat, args.base)
+    bundled = bundled_plan(args.bundled_repeat, args.base, args.from_source, args.instructions)
     print(table(results, bundled))
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -60,7 +60,12 @@ def check_plan(plan_dir: str, *, rule_dirs=(), standard_rules: bool = True, as_o
         else:
             config = load_config(Path(plan_dir), plan_dir)
         dirs = ([resource_dir("rules")] if standard_rules else []) + list(config.paths) + [Path(d) for d in rule_dirs]
-        loaded = load_rulesets(dirs, limits=config.limits)
+        rule_cache = None
+        if cache is not None:  # the rule files' documents are kept in the cache folder too
+            from .load.file_cache import FileCache
+
+            rule_cache = FileCache(cache, DEFAULT_READ_LIMITS)
+        loaded = load_rulesets(dirs, limits=config.limits, cache=rule_cache)
         check_selection(loaded, select, ignore, extra_ids=BUILTIN_RULES)
         rules = [r for r in apply_config(loaded, config, extra_ids=BUILTIN_RULES) if selected(r.id, select, ignore)]
         baseline_file = baseline or (config.baseline if config_baseline else None)

@@ -224,3 +224,45 @@ def test_the_program_flushes_everything_before_it_ends(plan, tmp_path):
     version = subprocess.run([sys.executable, "-m", "nap_rules", "--version"], capture_output=True, text=True,
                              cwd=ROOT, timeout=120)
     assert version.returncode == 0 and "nap-rules" in version.stdout
+
+
+RULE_FILE = """schema: nap-rules/ruleset/v1
+rules:
+  - id: MINE-001
+    title: Every measure is reported
+    severity: info
+    applies_to: measure
+    assert: "False"
+    message: "measure {id}: WORDING"
+    rationale: "A test rule."
+    references: ["tests"]
+    examples: {pass: tests, fail: tests}
+"""
+
+
+def test_rule_files_are_kept_and_an_edited_one_is_read_again(plan, tmp_path):
+    rules, cache = tmp_path / "rules", tmp_path / "c"
+    rules.mkdir()
+    rule_file = rules / "mine.yaml"
+    rule_file.write_text(RULE_FILE.replace("WORDING", "first wording"))
+    args = ("--no-standard-rules", "--rules", str(rules), "--format", "json")
+    filling = check(plan, *args, "--cache", str(cache))
+    # the rule file's document is an entry of its own, kept as located data
+    kept = FileCache(cache, DEFAULT_READ_LIMITS)
+    doc = kept.get(kept.key(rule_file.read_bytes(), "ruleset", str(rule_file)))
+    assert doc["rules"][0]["id"] == "MINE-001" and doc["rules"][0].loc.line == 3
+    assert check(plan, *args, "--cache", str(cache)) == filling == check(plan, *args)
+    rule_file.write_text(RULE_FILE.replace("WORDING", "second wording"))
+    edited = check(plan, *args, "--cache", str(cache))
+    assert "second wording" in edited and "first wording" not in edited
+    assert edited == check(plan, *args)
+
+
+def test_a_rule_file_with_an_error_is_reported_on_every_cached_run(plan, tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text(RULE_FILE.replace("severity: info", "severity: loud"))
+    runs = [CliRunner().invoke(main, ["check", str(plan), "--no-standard-rules", "--rules", str(rules),
+                                      "--as-of", AS_OF, "--cache", str(tmp_path / "c")]) for _ in range(2)]
+    assert runs[0].exit_code == runs[1].exit_code == 2
+    assert "mine.yaml:5:5: rules[0].severity" in runs[0].output and runs[0].output == runs[1].output

@@ -445,3 +445,27 @@ def test_every_function_is_documented():
 
     doc = (Path(__file__).parent.parent / "docs" / "rules-language.md").read_text(encoding="utf-8")
     assert [name for name in FUNCTIONS if f"`{name}(" not in doc] == []
+
+
+def test_text_functions_charge_their_steps_on_every_call():
+    # words, codes and similarity keep their results per text: a second call must give the same
+    # value and charge the same steps as the first, so the step limit does not depend on order
+    from rulegraph import AS_OF, GRAPH
+    from nap_rules.lang.runtime import DECIMAL_CONTEXT, Frame
+    from nap_rules.model.index import GraphIndex
+    import decimal
+
+    text = ("[similarity(name, 'Officers trained in the year ' + str(n)), words(name + ' SOPs'), "
+            "codes('The SOPs of the MI and ' + str(n))] for n in [1, 2, 1, 2]")
+    compiled = compile_expression("[" + text + "]", Scope("indicator"), EvalLimits())
+    index = GraphIndex(GRAPH)
+    results, steps = [], []
+    for _ in range(2):
+        frame = Frame(index, AS_OF, {}, EvalLimits())
+        frame.at(I1, GRAPH.nodes[I1])
+        with decimal.localcontext(DECIMAL_CONTEXT):
+            results.append(compiled.fn(frame))
+        steps.append(frame.steps)
+    assert results[0] == results[1]
+    assert results[0][0] == [Decimal(1), ["OFFICERS", "OFFICER", "TRAINED", "SOPS", "SOP"], ["SOP", "MI"]]
+    assert steps[0] == steps[1] > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import re
 import shutil
 import sys
 import tempfile
@@ -14,7 +15,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from nap_rules.incremental.recheck import check_cached
+from nap_rules.incremental.recheck import CachedRun, check_cached
 
 from nap_rules.check import run_check
 from nap_rules.load.yaml_reader import DEFAULT_READ_LIMITS
@@ -124,6 +125,57 @@ def test_cached_runs_report_what_uncached_runs_report(generated, setup, steps):
         for what, seed in steps:
             edit(plan, random.Random(seed), what)
             assert report_json(plan, cache, options) == report_json(plan, None, options), (what, seed)
+
+
+# --- edits of single lines: a re-check that reads the changed items only -------------------------
+
+LINE_EDITS = {
+    "year": (r"(\b(?:start|deadline): )\d+", lambda rng, _: str(rng.choice([2019, 2021, 2022, 2023, 2026]))),
+    "title": (r"(^\s{8}title: ).*", lambda rng, lines: rng.choice(
+        [m.group(0) for m in (re.search(r"(?<=title: ).*", t) for t in lines) if m] + ["A new title"])),
+    "name": (r"(\bname: ).*", lambda rng, _: rng.choice(["Number of trainings held", "A new name"])),
+    "amount": (r"(\bamount: )\d+", lambda rng, _: str(rng.choice([0, 5_000, 1_670_000]))),
+    "target": (r"(\b2022: )[^,}]+", lambda rng, _: rng.choice(["null", "7", "1000"])),
+    "responsible": (r"(\bresponsible: )\[[^]]*\]", lambda rng, _: rng.choice(["[]", "[NO-SUCH-BODY]", "[RM]"])),
+}
+
+
+def edit_line(plan: Path, rng: random.Random, what: str) -> bool:
+    """One line of a goal file chosen by `rng` changed in place, as an editor would (`what`);
+    whether the text changed."""
+    pattern, value = LINE_EDITS[what]
+    path = rng.choice(sorted((plan / "goals").glob("*.yaml")))
+    text = path.read_text()
+    lines = text.split("\n")
+    where = [i for i, line in enumerate(lines) if re.search(pattern, line)]
+    if where:
+        i = rng.choice(where)
+        lines[i] = re.sub(pattern, lambda m: m.group(1) + value(rng, lines), lines[i], count=1)
+    path.write_text("\n".join(lines))
+    return "\n".join(lines) != text
+
+
+@pytest.mark.parametrize("setup", [pytest.param(s, marks=[pytest.mark.slow] if s == "standard rules" else [])
+                                   for s in sorted(SETUPS)])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(sorted(LINE_EDITS)), st.integers(0, 2**16)), min_size=1, max_size=4))
+def test_line_edits_recheck_what_an_uncached_run_reports(generated, setup, steps, monkeypatch):
+    options = SETUPS[setup]
+    seen = []
+    real = CachedRun._in_lines
+    monkeypatch.setattr(CachedRun, "_in_lines", lambda *a: seen.append(real(*a)) or seen[-1])
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = Path(tmp) / "plan"
+        shutil.copytree(generated, plan)
+        cache = Path(tmp) / "cache"
+        report_json(plan, cache, options)
+        for what, seed in steps:
+            changed = edit_line(plan, random.Random(seed), what)
+            seen.clear()
+            assert report_json(plan, cache, options) == report_json(plan, None, options), (what, seed)
+            if changed:
+                # a change of fields alone is re-checked node by node; a change of the bodies is not
+                assert seen and bool(seen[-1]) == (what != "responsible"), (what, seed, seen)  # the last try
 
 
 # the quick suite tries three kinds of edit on the published plan, the thorough profile every kind

@@ -42,16 +42,23 @@ def _edges_by_other(own_edges, mine: set, shared_edges) -> dict:
     return out
 
 
-def reached_by(changes, searches, shared_before, shared_now, missing_before: dict, missing_now: dict) -> set:
+def reached_by(changes, searches, shared_before, shared_now, missing_before: dict, missing_now: dict,
+               in_lines=frozenset()) -> set:
     """The tokens reached by `changes`: (file, its summary before, its summary now) per changed
     goal file. `shared_before`/`shared_now` are the edge lists the files that are not goal files
-    recorded before and now; `missing_*` the tables of missing nodes (snapshot.missing_table)."""
+    recorded before and now; `missing_*` the tables of missing nodes (snapshot.missing_table).
+
+    A file of `in_lines` changed only the fields of some of its nodes, none of its keys or
+    edges: its edges are not reached, nor its reads in the line of the plan tree ("FS"), which
+    the re-check answers node by node."""
     reached: set = set()
     for display, old, new in changes:
         old: FileSummary
         new: FileSummary
         reached.add(("F", display))
-        reached.add(("E", display))
+        if display not in in_lines:
+            reached.add(("FS", display))
+            reached.add(("E", display))
         before, after = _keys_by_kind(old.defined), _keys_by_kind(new.defined)
         for kind in before.keys() | after.keys():
             reached.add(("KV", kind))

@@ -33,19 +33,20 @@ from pathlib import Path
 
 from ..findings import sort_findings
 from ..load.file_cache import FileCache
-from ..load.plan_folder import PlanFile, PlanFiles, from_cache, list_plan_files, load_cached
-from ..load.schema_check import check_plan_files
+from ..load.plan_folder import PlanFile, PlanFiles, from_cache, list_plan_files, load_cached, load_checked
+from ..load.reparse import reparse
+from ..load.schema_check import check_plan_files, items_pass
 from ..load.yaml_reader import read_file_bytes
-from ..model.graph import GraphBuilder, node_file
+from ..model.graph import GraphBuilder
 from ..run.engine import evaluate
 from ..run.pipeline import build_while_read
-from .partial import Elsewhere, PartialBuilder, Placeholder, RecordingBuilder, search_tables
+from .partial import Elsewhere, PartialBuilder, RecordingBuilder, search_tables
+from .planning import Planner, RunLimit, Session, nodes_in_line
 from .reach import reached_by
 from .snapshot import (
     PARTIAL_KIND, SNAPSHOT_FORMAT, SNAPSHOT_TYPES, FileEntry, Snapshot, independent, linked,
     missing_table, run_key, summarize, usable,
 )
-from .session import RunLimit, Session
 from .tracking import NeedFile, NeedFullRun, TrackingIndex
 
 
@@ -132,6 +133,8 @@ class CachedRun:
         self.goal_indexes = [i for i, e in enumerate(entries) if e.kind == PARTIAL_KIND]
         self._read: dict[int, PlanFile] = {}
         self._pending: dict = {}  # file -> (Workers, its job) while a worker reads it
+        self._before: dict[int, bytes] = {}  # changed goal file -> its entry in the last run
+        self._items: dict[int, list] = {}  # changed goal file read again in part -> paths of the items replaced
 
     # --- files ---------------------------------------------------------------------------------
 
@@ -146,6 +149,8 @@ class CachedRun:
                 from ..load.parallel import unpickled
 
                 self.cache.put_pickled(e.key, done)
+                if e.kind == PARTIAL_KIND:
+                    self.cache.put_source(e.key, e.data)
                 doc, findings = unpickled(done)
                 e.data = None
                 found = self._read[i] = PlanFile(e.kind, e.display, doc, findings)
@@ -155,9 +160,35 @@ class CachedRun:
                 data = read_file_bytes(e.path, e.display, self.limits)
                 if self.cache.key(data, e.kind, e.display) != e.key:
                     raise NeedFullRun(f"{e.display} changed while it was checked")
-            found = self._read[i] = load_cached(data, e.key, e.kind, e.display, self.limits, self.pure, self.cache)
+            found = self._reread(i, data)
+            if found is None:
+                found = load_cached(data, e.key, e.kind, e.display, self.limits, self.pure, self.cache)
+            if e.kind == PARTIAL_KIND:
+                self.cache.put_source(e.key, data)
+            self._read[i] = found
             e.data = None
         return found
+
+    def _reread(self, i: int, data: bytes) -> PlanFile | None:
+        """Changed goal file `i` read from its document in the last run, parsing only its
+        changed lines again (nap_rules.load.reparse); None when that cannot be done."""
+        before = self._before.get(i)
+        if before is None:
+            return None
+        e = self.listed.entries[i]
+        old_data = self.cache.source(before)
+        if old_data is None or self.cache.key(old_data, e.kind, e.display) != before:
+            return None  # not kept, or not the bytes the last run read
+        old = from_cache(self.cache, before, e.kind, e.display)
+        if old is None:
+            return None
+        got = reparse(old_data, data, old.doc, e.display, self.limits, self.pure)
+        if got is None:
+            return None
+        # a file that passed its schema, whose new items pass theirs, passes it still
+        passed = not old.schema_findings and items_pass(e.kind, got.replaced)
+        self._items[i] = [path for path, _ in got.replaced]
+        return load_checked(got.doc, e.key, e.kind, e.display, self.cache, () if passed else None)
 
     def _reading(self, indexes):
         """Start reading the files `indexes` that the cache does not hold, the large ones in worker
@@ -246,6 +277,7 @@ class CachedRun:
         changed = {i for i, e in enumerate(entries) if e.key != snapshot.files[i].key}
         if any(entries[i].kind != PARTIAL_KIND for i in changed):
             raise NeedFullRun("a file other than a goal file changed")
+        self._before = {i: snapshot.files[i].key for i in changed}
         widened: set = set()
         where = {d: i for i, d in enumerate(self.displays)}
         while True:
@@ -291,6 +323,11 @@ class CachedRun:
         if any(linked(now[d]) & goal_keys for d in changed_files):
             raise NeedFullRun("a changed goal file links to a node of another goal file")
         self._same_repeats(old, now, changed)
+        rank = {e.display: (KIND_RANK[e.kind], i) for i, e in enumerate(self.listed.entries)}
+        kinds_elsewhere = frozenset(k for i in absent for k in old[i].summary.kinds)
+        index = TrackingIndex(graph, edges_by_node=self.shared, incomplete_kinds=kinds_elsewhere,
+                              elsewhere=Elsewhere(builder, rank))
+        in_lines = self._in_lines(old, now, changed, files, index)
 
         # what the change reaches
         searches = snapshot.searches
@@ -300,19 +337,15 @@ class CachedRun:
         shared_files = [i for i in range(len(displays)) if self.listed.entries[i].kind != PARTIAL_KIND]
         reached = reached_by([(displays[i], old[i].summary, now[displays[i]]) for i in sorted(changed)], searches,
                              [old[i].summary.edges for i in shared_files], [now[displays[i]].edges for i in shared_files],
-                             snapshot.missing, missing)
+                             snapshot.missing, missing, frozenset(in_lines))
         absent_files = {displays[i] for i in absent}
         need = {g.file for record in snapshot.rules.values() for g in record.groups
                 if g.file in absent_files and not g.tokens.isdisjoint(reached)}
         if need:
             raise NeedFile(need, "findings the change reaches")
 
-        rank = {e.display: (KIND_RANK[e.kind], i) for i, e in enumerate(self.listed.entries)}
-        kinds_elsewhere = frozenset(k for i in absent for k in old[i].summary.kinds)
-        index = TrackingIndex(graph, edges_by_node=self.shared, incomplete_kinds=kinds_elsewhere,
-                              elsewhere=Elsewhere(builder, rank))
-        plan_for = _Planner(snapshot, builder.nodes, index, changed_files, {displays[i] for i in widened}, reached,
-                            self.shared)
+        plan_for = Planner(snapshot, builder.nodes, index, changed_files, {displays[i] for i in widened}, reached,
+                            self.shared, in_lines)
         session = Session(index, self.shared, plan_for)
         findings = self._evaluate(graph, index, session)
         if not index.searches <= searches:
@@ -332,6 +365,20 @@ class CachedRun:
         return Outcome(files.plan_id, len(displays), sort_findings(schema + refs), findings, True, files,
                        complete=self._complete)
 
+    def _in_lines(self, old, now, changed, files, index) -> dict:
+        """{changed goal file: the keys of the nodes to evaluate again} for each changed file
+        read again in part (nap_rules.load.reparse) that changed only fields of its nodes
+        (nap_rules.incremental.planning.nodes_in_line)."""
+        out: dict = {}
+        docs = {f.display: f.doc for f in files.files}
+        for i in changed:
+            display = self.displays[i]
+            if i in self._items:
+                keys = nodes_in_line(old[i].summary, now[display], docs[display], self._items[i], index, display)
+                if keys is not None:
+                    out[display] = keys
+        return out
+
     def _same_repeats(self, old, now, changed) -> None:
         """A changed file that uses an id more or fewer times than before, where another file
         defines it too, changes the keys (`kind:id~N`) of that file's nodes: a whole check."""
@@ -344,58 +391,6 @@ class CachedRun:
         for j, entry in enumerate(old):
             if j not in changed and any(counted in diff for counted, _ in entry.summary.ids):
                 raise NeedFullRun("a changed goal file changes how often an id of another file is used")
-
-
-@dataclass(eq=False)
-class _Planner:
-    """Per rule, for an incremental run: the nodes to evaluate, the groups kept and their steps."""
-
-    snapshot: Snapshot
-    nodes: dict
-    index: TrackingIndex
-    changed_files: set
-    widened_files: set
-    reached: set
-    shared: frozenset
-
-    def __call__(self, rule):
-        nodes, reached, changed_files = self.nodes, self.reached, self.changed_files
-        kept, again, whole = [], set(), set()
-        record = self.snapshot.rules.get(rule.id)
-        for group in record.groups if record is not None else ():
-            if group.file in changed_files:
-                continue
-            hit = not group.tokens.isdisjoint(reached)
-            if not hit and group.file in self.shared:  # a missing node can be gone
-                hit = not all(k in nodes for k in group.keys)
-            if not hit:
-                kept.append(group)
-            elif group.keys is None:
-                whole.add(group.file)  # a file read again whose group does not list its nodes
-            else:
-                again.update(group.keys)
-        if whole:
-            kept = [g for g in kept if g.file not in whole]
-        kept_keys = {k for g in kept if g.keys is not None for k in g.keys}
-        todo = []
-        widened = self.widened_files
-        for k in self.index.by_kind.get(rule.applies_to, ()):
-            attrs = nodes[k]
-            if isinstance(attrs, Placeholder):
-                # a node of a goal file left out is in that file's groups, kept; a missing node
-                # first referred to there has groups of its own, and this one was reached
-                if attrs["kind"] == "missing" and k not in kept_keys:
-                    raise NeedFile(attrs["source"].file, f"{rule.id} on {k}")
-                continue
-            file = node_file(attrs)
-            if file in changed_files or file in whole:
-                todo.append(k)
-            elif file in widened:
-                if k in again:
-                    todo.append(k)
-            elif k not in kept_keys:
-                todo.append(k)
-        return todo, kept, sum(g.steps for g in kept)
 
 
 # the order in which the graph builder reads the kinds of files (nap_rules.model.graph.GraphBuilder.build)

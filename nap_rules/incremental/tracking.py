@@ -5,6 +5,9 @@ evaluation depended on, so that a later run can keep its findings when none of t
 (nap_rules.incremental.recheck). The tokens are coarse, per file:
 
     ("F", file)   a node defined in `file` was read (its fields, its kind, its existence)
+    ("FS", file)  the same, for a node of the same goal file as the node evaluated, and in its
+                  line of the plan tree: itself, an ancestor, or a descendant (a re-check whose
+                  change is confined to a few items re-evaluates only the nodes in their lines)
     ("E", file)   the edges of a node defined in `file` were followed
     ("N", key)    the edges of the node `key` were followed, for the nodes of the files
                   named in `edges_by_node` (those many goal files link to: institutions, …)
@@ -33,10 +36,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..model.graph import node_file
 from ..model.index import GraphIndex, normalize_text
 
 # values a search token may hold: what a snapshot can store and compare
 PLAIN = (str, int, float, bool, Decimal, type(None))
+
+def node_file_of(attrs: dict, key) -> str | None:
+    """The file of node `key` (None for a node the graph does not hold)."""
+    found = attrs.get(key)
+    return node_file(found) if found is not None else None
+
 
 class NeedFullRun(BaseException):
     """The partial graph cannot answer this evaluation: check the whole plan.
@@ -73,6 +83,10 @@ class TrackingIndex(GraphIndex):
         self._node_tokens: dict = {}  # (what, key) -> that token
         self._walks: dict = {}
         self._token_sets: dict = {}  # (what, key, kind) -> (result, tokens) of ancestor/descendants walks
+        self._line_tokens: dict = {}  # file -> ("FS", file)
+        self._chains: dict = {}  # key -> its ancestors in its own goal file, nearest first
+        self._anchor = None  # the node reads are classified against: the node evaluated, or a walk's start
+        self._walking = False  # in a walk up or down from `_anchor`: every node it reads is in its line
 
     # --- tokens ----------------------------------------------------------------------------
 
@@ -102,9 +116,40 @@ class TrackingIndex(GraphIndex):
         token = (what, key)
         return self._node_tokens.setdefault(token, token)
 
+    def read_token(self, key) -> tuple:
+        """The token of reading node `key`: ("FS", file) when it is in the line of the plan
+        tree of the node reads are classified against (`_anchor`) within one goal file, else
+        the file's ("F", file)."""
+        token = self.file_token(key)
+        anchor = self._anchor
+        if token[0] != "F" or anchor is None:
+            return token
+        file = token[1]
+        if file in self._edges_by_node or node_file_of(self.attrs, anchor) != file:
+            return token
+        if not self._walking and key != anchor and key not in self.chain(anchor) and anchor not in self.chain(key):
+            return token
+        found = self._line_tokens.get(file)
+        if found is None:
+            found = self._line_tokens[file] = ("FS", file)
+        return found
+
+    def chain(self, key) -> tuple:
+        """The ancestors of `key` in the plan tree within its own file, nearest first; the walk
+        stops at a node with more than one structural parent (a read of it is then ("F", file))."""
+        found = self._chains.get(key)
+        if found is None:
+            parents = GraphIndex.parents(self, key)
+            found = ()
+            if len(parents) == 1 and node_file_of(self.attrs, parents[0]) == node_file_of(self.attrs, key):
+                found = (parents[0], *self.chain(parents[0]))
+            self._chains[key] = found
+        return found
+
     def begin(self, key) -> None:
         """Start the record of evaluating a rule on `key`."""
-        token = self.file_token(key)
+        self._anchor = key
+        token = self.read_token(key)
         self.tokens = {token, ("MS", key)} if token[0] == "M" else {token}
 
     def _edges(self, key, rel=None) -> None:
@@ -132,7 +177,7 @@ class TrackingIndex(GraphIndex):
     def _node(self, key) -> None:
         if key not in self.attrs and self._elsewhere is not None:
             self._elsewhere.placeholder(key)  # a node of a file left out, found by a search
-        self.tokens.add(self.file_token(key))
+        self.tokens.add(self.read_token(key))
 
     def nodes_of(self, kind: str):
         self._kind(kind)
@@ -177,14 +222,14 @@ class TrackingIndex(GraphIndex):
         self._edges(key)
         found = super().parents(key)
         for k in found:  # a walk reads their kinds
-            self.tokens.add(self.file_token(k))
+            self.tokens.add(self.read_token(k))
         return found
 
     def structural_children(self, key) -> list:
         self._edges(key)
         found = super().structural_children(key)
         for k in found:
-            self.tokens.add(self.file_token(k))
+            self.tokens.add(self.read_token(k))
         return found
 
     def ancestor(self, key, kind: str):
@@ -194,18 +239,35 @@ class TrackingIndex(GraphIndex):
         return self._walk("descendants", key, kind, super().descendants)
 
     def _walk(self, what: str, key, kind: str, walk):
-        """A cached walk whose tokens are added again each time its result is used."""
+        """A cached walk whose tokens are added again each time its result is used.
+
+        Its reads are classified against its start `key`, and kept so; a use of the walk from
+        a node it does not stay in the line of (a walk up from above it, a walk down from
+        elsewhere than below it) reads those nodes as ("F", file)."""
         found = self._walks.get((what, key, kind))
+        anchor, walking = self._anchor, self._walking
         if found is None:
             outer = self.tokens
             self.tokens = set()
+            self._anchor, self._walking = key, True
             try:
                 result = walk(key, kind)
                 tokens = frozenset(self.tokens)
                 tokens = self._token_sets.setdefault(tokens, tokens)  # walks share a few distinct sets
                 found = self._walks[(what, key, kind)] = (result, tokens)
             finally:
-                self.tokens = outer | self.tokens
-        else:
-            self.tokens |= found[1]
+                self._anchor, self._walking = anchor, walking
+                self.tokens = outer
+        walked = found[1]
+        if key != anchor and (anchor is None or not (key in self.chain(anchor) if what == "ancestor"
+                                                     else anchor in self.chain(key))):
+            walked = self._widened(walked)
+        self.tokens |= walked
         return found[0]
+
+    def _widened(self, tokens: frozenset) -> frozenset:
+        """`tokens` with each ("FS", file) read as ("F", file)."""
+        if not any(t[0] == "FS" for t in tokens):
+            return tokens
+        out = frozenset(("F", t[1]) if t[0] == "FS" else t for t in tokens)
+        return self._token_sets.setdefault(out, out)

@@ -165,4 +165,19 @@ class Comprehensions:
 
 
 def _size(node) -> int:
-    return sum(1 for _ in ast.walk(node))
+    """How many nodes the tree of `node` has."""
+    return len(tree_nodes(node))
+
+
+def tree_nodes(tree) -> list:
+    """The nodes of `tree` in the order `ast.walk` gives them (breadth first), as a list: about
+    twice as quick as `ast.walk`, which compiling the standard rules would call thousands of times."""
+    out = [tree]
+    for node in out:  # grows as it goes
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                out.append(value)
+            elif isinstance(value, list):
+                out.extend(item for item in value if isinstance(item, ast.AST))
+    return out

@@ -7,6 +7,7 @@ compiler as `assert`, and an optional format from a fixed list (`money`, `pct`, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..model.values import format_problem, format_value, render
@@ -54,6 +55,9 @@ class Template:
         if len(text) > limit:
             raise LimitError(fr.limits.refusal("sequence_length", "message too long"))
         return text
+
+
+_BRACE = re.compile(r"[{}]")
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -114,9 +118,11 @@ def compile_template(text: str, scope: Scope, limits: EvalLimits) -> Template:
         if ch == "}":
             raise ExprError("unmatched `}` in message: write `}}` for a literal brace",
                             *_position(text, i))
-        if ch != "{":
-            literal.append(ch)
-            i += 1
+        if ch != "{":  # literal text up to the next brace
+            brace = _BRACE.search(text, i)
+            stop = brace.start() if brace is not None else n
+            literal.append(text[i:stop])
+            i = stop
             continue
         end, colon = _end_of_placeholder(text, i)
         if end < 0:

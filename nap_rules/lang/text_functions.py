@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from decimal import Decimal
+from functools import lru_cache
 from types import GeneratorType
 
 from ..model.index import normalize_text
@@ -73,25 +74,50 @@ def _tokens(fr, s, fname):
     return text
 
 
+# Rules ask for the words, codes and similarity of the same texts again and again (each rule
+# on a narrative compares its title with the table's, per spelling of each code): the results
+# are kept per text, and each call still charges its steps.
+_KEPT_TEXTS = 4096
+
+
+@lru_cache(maxsize=_KEPT_TEXTS)
+def _words(text: str) -> tuple:
+    return tuple(words_of(text))
+
+
+@lru_cache(maxsize=_KEPT_TEXTS)
+def _codes(text: str) -> tuple:
+    return tuple(codes_of(text))
+
+
+@lru_cache(maxsize=_KEPT_TEXTS)
+def _common_words(a: str, b: str) -> tuple[int, int, int]:
+    """(words of a, words of b, words of their common subsequences), case ignored."""
+    wa = [w.casefold() for w in tokens(a)]
+    wb = [w.casefold() for w in tokens(b)]
+    if not wa or not wb:
+        return len(wa), len(wb), 0
+    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    return len(wa), len(wb), sum(block.size for block in matcher.get_matching_blocks())
+
+
 def f_words(fr, s):
     """The words of a text, upper-cased (nap_rules.model.text.words_of)."""
-    return words_of(_tokens(fr, s, "words"))
+    return list(_words(_tokens(fr, s, "words")))
 
 
 def f_codes(fr, s):
     """The abbreviations of a text (nap_rules.model.text.codes_of)."""
-    return codes_of(_tokens(fr, s, "codes"))
+    return list(_codes(_tokens(fr, s, "codes")))
 
 
 def f_similarity(fr, a, b):
     """How much of the shorter text recurs in the longer one: the words (case and punctuation
     ignored) of their common subsequences as found by difflib, over the shorter text's words;
     a decimal from 0 to 1."""
-    wa = [w.casefold() for w in tokens(_tokens(fr, a, "similarity"))]
-    wb = [w.casefold() for w in tokens(_tokens(fr, b, "similarity"))]
-    if not wa or not wb:
+    a, b = _tokens(fr, a, "similarity"), _tokens(fr, b, "similarity")
+    na, nb, matched = _common_words(a, b)
+    if not na or not nb:
         return Decimal(0)
-    fr.charge(len(wa) * len(wb) >> 4)
-    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
-    matched = sum(block.size for block in matcher.get_matching_blocks())
-    return Decimal(matched) / Decimal(min(len(wa), len(wb)))
+    fr.charge(na * nb >> 4)
+    return Decimal(matched) / Decimal(min(na, nb))

@@ -36,7 +36,7 @@ _DIGEST = 32
 # The modules whose code decides what a cached entry holds: a change to any of them (in a
 # development checkout, between releases) makes every entry a miss.
 _SOURCES = ("load/yaml_reader.py", "load/locations.py", "load/plan_folder.py", "load/schema_check.py", "findings.py",
-            "load/file_cache.py")
+            "load/file_cache.py", "load/reparse.py", "load/located_schema.py")  # the last checks rule files
 
 # (module, name) pairs an entry may name: its data types and their rebuilding functions.
 ALLOWED = frozenset({
@@ -152,6 +152,22 @@ class FileCache:
 
     def _path(self, key: bytes) -> Path:
         return self.folder / f"{key.hex()}.entry"
+
+    @staticmethod
+    def _source_key(key: bytes) -> bytes:
+        return hashlib.sha256(b"source\0" + key).digest()
+
+    def put_source(self, key: bytes, data: bytes) -> None:
+        """Keep `data`, the bytes the entry `key` was read from, unless they are kept already: a
+        later run compares a changed file with them to read only its changed lines again."""
+        source = self._source_key(key)
+        if self.usable and not self._path(source).is_file():
+            self.put_pickled(source, pickle.dumps(data, protocol=5))
+
+    def source(self, key: bytes) -> bytes | None:
+        """The bytes the entry `key` was read from, when kept (`put_source`), else None."""
+        found = self.get(self._source_key(key))
+        return found if isinstance(found, bytes) else None
 
     def get(self, key: bytes, allow: frozenset = frozenset()):
         """The value stored under `key`, or None when there is no whole, valid entry.

@@ -121,13 +121,21 @@ def load_plan_file(path: Path, kind: str, display: str, limits: ReadLimits = DEF
 def load_cached(data: bytes, key: bytes, kind: str, display: str, limits: ReadLimits, pure: bool, cache) -> PlanFile:
     """The plan file of `data` (whose cache entry name is `key`): from the cache, else read,
     schema-checked and stored."""
-    from .schema_check import check_document
-
     found = from_cache(cache, key, kind, display)
     if found is not None:
         return found
-    doc = check_schema_line(load_yaml_data(data, display, limits, pure), kind, display)
-    findings = tuple(check_document(doc, kind, display))
+    return load_checked(load_yaml_data(data, display, limits, pure), key, kind, display, cache)
+
+
+def load_checked(doc, key: bytes, kind: str, display: str, cache, findings: tuple | None = None) -> PlanFile:
+    """The plan file of the located document `doc` (read from the bytes whose cache entry name
+    is `key`), kind- and schema-checked (unless its schema `findings` are known), and stored in
+    the cache."""
+    from .schema_check import check_document
+
+    doc = check_schema_line(doc, kind, display)
+    if findings is None:
+        findings = tuple(check_document(doc, kind, display))
     cache.put(key, (doc, findings))
     return PlanFile(kind, display, doc, findings)
 

@@ -121,7 +121,67 @@ def _compiled(kind: str):
         code_cache.put(name, marshal.dumps((code, entry)))
     namespace = {"JsonSchemaValueException": SchemaMismatch, "JsonSchemaValuesException": SchemaMismatch}
     exec(code, namespace)  # noqa: S102 - code generated from our own schema, or kept by us
+    # the generated code validates each definition (`$defs/NAME`) in a function of its own
+    _DEFINITIONS[kind] = {name.rpartition("___defs_")[2]: f for name, f in namespace.items()
+                          if name.startswith("validate_") and "___defs_" in name}
     return namespace[entry]
+
+
+_DEFINITIONS: dict = {}  # kind -> definition name -> its compiled validator
+# what a list's schema may say for its items to be checked one by one: nothing across items
+_ITEMWISE_LIST = frozenset({"type", "items", "minItems", "maxItems", "description", "title"})
+
+
+def items_pass(kind: str, replaced) -> bool:
+    """Whether every (path, item) of `replaced` passes the schema definition its place in a
+    `kind` file names, by the compiled validators. A document that passed its schema passes it
+    still with those items replaced when this is True (same number of items, and the schemas
+    set no constraint across the items of a list). False when one may not, or when the place
+    names no definition of its own: then the whole document must be checked."""
+    if not _have_fast(kind):
+        return False
+    fast_validator_for(kind)
+    schema, definitions = schema_for(kind), _DEFINITIONS.get(kind, {})
+    for path, item in replaced:
+        name = _definition_at(schema, path)
+        validate = definitions.get(name) if name else None
+        if validate is None:
+            return False
+        try:
+            validate(item)
+        except ValueError:
+            return False
+    return True
+
+
+def _definition_at(schema: dict, path) -> str | None:
+    """The name of the definition (`#/$defs/NAME`) that the schema applies at `path`, or None."""
+    node = schema
+    for step in path:
+        node = _resolved(schema, node)
+        if node is None:
+            return None
+        if isinstance(step, int):
+            if not set(node) <= _ITEMWISE_LIST:
+                return None
+            node = node.get("items")
+        else:
+            node = node.get("properties", {}).get(step)
+        if not isinstance(node, dict):
+            return None
+    ref = node.get("$ref") if len(node) == 1 else None
+    return ref[len("#/$defs/"):] if isinstance(ref, str) and ref.startswith("#/$defs/") else None
+
+
+def _resolved(schema: dict, node: dict) -> dict | None:
+    """`node`, or the definition it only refers to (`{"$ref": "#/$defs/NAME"}`); None for any other reference."""
+    ref = node.get("$ref")
+    if ref is None:
+        return node
+    if len(node) != 1 or not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+        return None
+    found = schema.get("$defs", {}).get(ref[len("#/$defs/"):])
+    return found if isinstance(found, dict) else None
 
 
 def _have_fast(kind: str) -> bool:

@@ -29,7 +29,7 @@ def codes_of(text: str) -> list[str]:
     lower-case plural s dropped ("SOPs" is SOP), in order of first appearance."""
     out: dict[str, None] = {}
     for token in tokens(text):
-        if sum(1 for c in token if c.isupper()) < 2:
+        if token[1:].islower() or sum(map(str.isupper, token)) < 2:  # most words: no capital past the first
             continue
         if token.endswith("s") and token[:-1].isupper():
             token = token[:-1]

@@ -24,11 +24,31 @@ SUFFIXES = (".yaml", ".yml")
 class Libraries:
     """The libraries read during one load of rule folders, each read once, and what was read."""
 
-    def __init__(self):
+    def __init__(self, cache=None):
         self.loaded: dict[Path, dict[str, Definition]] = {}
         self.reading: list[Path] = []
         self.probed: set[Path] = set()  # every file a `use:` looked for, found or not
         self.read_bytes: dict[Path, bytes] = {}  # each rule file and library as it was read
+        self.cache = cache  # a FileCache (nap_rules.load.file_cache) for the files' documents, or None
+
+    def document(self, path: Path, display: str, not_a_mapping: str) -> tuple[bytes, LocMap]:
+        """The bytes of the rule file or library `path` and its document, schema-checked;
+        InputError (`not_a_mapping` when it is not a mapping) for one that cannot be used.
+
+        With a cache, a file read before with the same bytes is not parsed or checked again:
+        its document is kept as plain located data, the way plan files are kept.
+        """
+        data = self.read_bytes[path] = read_file_bytes(path, display)
+        key = self.cache.key(data, "ruleset", display) if self.cache is not None else None
+        doc = self.cache.get(key) if key is not None else None
+        if not isinstance(doc, LocMap):
+            doc = load_yaml_data(data, display)
+            if not isinstance(doc, LocMap):
+                raise InputError(not_a_mapping, getattr(doc, "loc", None), file=display)
+            located_schema.check_all(doc, "ruleset")
+            if key is not None:
+                self.cache.put(key, doc)
+        return data, doc
 
     def definitions(self, doc: LocMap, path: Path, display: str,
                     positions: Positions) -> dict[str, Definition]:
@@ -100,12 +120,7 @@ class Libraries:
 
     def read(self, path: Path) -> dict[str, Definition]:
         display = str(path)
-        data = self.read_bytes[path] = read_file_bytes(path, display)
-        doc = load_yaml_data(data, display)
-        if not isinstance(doc, LocMap):
-            raise InputError("a library is a mapping with `schema:` and `define:`",
-                             getattr(doc, "loc", None), file=display)
-        located_schema.check_all(doc, "ruleset")
+        data, doc = self.document(path, display, "a library is a mapping with `schema:` and `define:`")
         if "rules" in doc:
             raise InputError("a library holds only `define:` (and `use:`); rules belong in the "
                              "rule folder", locate(doc, ["rules"], doc.loc))

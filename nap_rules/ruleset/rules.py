@@ -27,10 +27,8 @@ from ..lang.compiler import (
 )
 from ..lang.runtime import EvalLimits
 from ..lang.templates import Template, compile_template
-from ..load import located_schema
 from ..load.located_schema import hint as _hint
-from ..load.locations import Location, LocMap, locate, plain
-from ..load.yaml_reader import load_yaml_data, read_file_bytes
+from ..load.locations import Location, locate, plain
 from ..model.fields import fields_of
 from .definitions import SUFFIXES, Libraries, definition_error
 from .positions import Positions
@@ -110,19 +108,21 @@ def rule_files(folder: Path) -> list[Path]:
     return sorted(p for p in Path(folder).iterdir() if p.suffix in SUFFIXES and p.is_file())
 
 
-def load_rulesets(dirs: list[Path], limits: EvalLimits = EvalLimits()) -> list[Rule]:
+def load_rulesets(dirs: list[Path], limits: EvalLimits = EvalLimits(), cache=None) -> list[Rule]:
     """Every rule in the rule files of `dirs` (each folder's files in name order).
 
     A folder that does not exist or holds no rule file is an error; so is a rule id defined
     twice. The problems of every file are reported together. A process that checks many times
     (a test run, a watch loop) compiles a rule set once: the rules are reused while every file
-    read for them, rule files and libraries, holds the same bytes.
+    read for them, rule files and libraries, holds the same bytes. `cache`, a FileCache
+    (nap_rules.load.file_cache), keeps the files' parsed and schema-checked documents between
+    runs (the expressions are compiled in every process: compiled code is never cached there).
     """
     key = (os.getcwd(), tuple(str(d) for d in dirs), limits)
     kept = _COMPILED.get(key)
     if kept is not None and kept.unchanged():
         return list(kept.rules)
-    libraries = Libraries()
+    libraries = Libraries(cache)
     folders: dict[Path, tuple] = {}
     rules = _load_rulesets(dirs, limits, libraries, folders)
     files: dict[Path, bytes | None] = dict(libraries.read_bytes)
@@ -195,12 +195,7 @@ def load_ruleset_file(path: Path, display: str | None = None,
     """The rules of one file; InputError reporting each of its problems."""
     display = display if display is not None else str(path)
     libraries = libraries or Libraries()
-    data = libraries.read_bytes[path] = read_file_bytes(path, display)
-    doc = load_yaml_data(data, display)
-    if not isinstance(doc, LocMap):
-        raise InputError("a rule file is a mapping with `schema:` and `rules:`",
-                         getattr(doc, "loc", None), file=display)
-    located_schema.check_all(doc, "ruleset")
+    data, doc = libraries.document(path, display, "a rule file is a mapping with `schema:` and `rules:`")
     if "rules" not in doc:
         raise InputError("a rule file has `rules:`; a file of `define:` only is a library: put "
                          "it in a subfolder (such as lib/) and pull it in with `use:`", doc.loc)
