@@ -27,7 +27,8 @@ With --base DIR (a checkout of an earlier commit, e.g. `git worktree add DIR COM
 same cold run of that code is timed in the same run, alternating, and the ratios are printed;
 if DIR has a plan/, that code is also timed on its own plan (an earlier version may not read
 today's plan: it then reports schema errors and runs no rule, which is less work).
-These runs use compiled bytecode, as an installed package does: each checkout gets its own
+These runs, and those of the generated plans, use compiled bytecode, as an installed package
+does (an untimed run of each command on a plan of 3 000 measures compiles it): each checkout gets its own
 PYTHONPYCACHEPREFIX in the run's temporary folder (PYTHONDONTWRITEBYTECODE unset for it),
 filled by one untimed run first, so that neither side pays for compiling Python source (some
 0.09 s of a 0.3 s run) and both are treated alike. --from-source times them compiling from
@@ -159,17 +160,35 @@ def edit_goal_file(goal: Path, i: int) -> None:
     goal.write_text(text + f"# edited {i}\n")
 
 
-def bench_size(n: int, repeat: int, workdir: Path) -> dict:
+def size_argvs(plan: Path) -> tuple[list, list]:
+    """The commands of the parse floor and of the hand-written checks on `plan`."""
+    floor_argv = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); import handwritten; handwritten.parse_only({str(plan)!r})"]
+    return floor_argv, [sys.executable, str(HERE / "handwritten.py"), str(plan)]
+
+
+def compile_first(workdir: Path) -> None:
+    """One untimed run of every command on a plan large enough to be read in worker processes,
+    so that the timed runs find every module they import compiled (`code_env`)."""
+    plan = workdir / "plan-warm-up"
+    generate.generate(3000, plan, seed=1, defect_rate=0.02)
+    env = code_env(ROOT, workdir / "bytecode")
+    for argv in (*size_argvs(plan), nap_rules_argv(plan), nap_rules_argv(plan, ["--cache", str(workdir / "cache-warm-up")])):
+        timed(argv, env)
+    edit_goal_file(plan / "goals" / "PG3.yaml", 0)
+    timed(nap_rules_argv(plan, ["--cache", str(workdir / "cache-warm-up")]), env)
+
+
+def bench_size(n: int, repeat: int, workdir: Path, from_source: bool = False) -> dict:
     plan = workdir / f"plan-{n}"
     expected = generate.generate(n, plan, seed=0, defect_rate=0.02)
-    floor_argv = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(HERE)!r}); import handwritten; handwritten.parse_only({str(plan)!r})"]
-    hand_argv = [sys.executable, str(HERE / "handwritten.py"), str(plan)]
+    floor_argv, hand_argv = size_argvs(plan)
     runs = {"floor": [], "handwritten": [], "nap-rules": [], "fill": [], "warm": []}
+    env = code_env(ROOT, None if from_source else workdir / "bytecode")  # compiled by compile_first
     cache = workdir / f"cache-{n}"
     for _ in range(repeat):
-        runs["floor"].append(timed(floor_argv))
-        runs["handwritten"].append(timed(hand_argv))
-        runs["nap-rules"].append(timed(nap_rules_argv(plan)))
+        runs["floor"].append(timed(floor_argv, env))
+        runs["handwritten"].append(timed(hand_argv, env))
+        runs["nap-rules"].append(timed(nap_rules_argv(plan), env))
     got = counts_by_kind(runs["nap-rules"][-1]["stdout"])
     hand_counts = json.loads(runs["handwritten"][-1]["stdout"])
     cache_supported = "--cache" in subprocess.run([sys.executable, "-m", "nap_rules", "check", "--help"],
@@ -177,11 +196,11 @@ def bench_size(n: int, repeat: int, workdir: Path) -> dict:
     if cache_supported:
         for i in range(repeat):
             shutil.rmtree(cache, ignore_errors=True)
-            runs["fill"].append(timed(nap_rules_argv(plan, ["--cache", str(cache)])))  # fill the cache
+            runs["fill"].append(timed(nap_rules_argv(plan, ["--cache", str(cache)]), env))  # fill the cache
             edit_goal_file(plan / "goals" / "PG3.yaml", i)
-            runs["warm"].append(timed(nap_rules_argv(plan, ["--cache", str(cache)])))
+            runs["warm"].append(timed(nap_rules_argv(plan, ["--cache", str(cache)]), env))
         # the warm run reports what a run without the cache reports on the edited plan
-        warm_matches = runs["warm"][-1]["stdout"] == timed(nap_rules_argv(plan))["stdout"]
+        warm_matches = runs["warm"][-1]["stdout"] == timed(nap_rules_argv(plan), env)["stdout"]
     else:
         warm_matches = None
     result = {
@@ -377,7 +396,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="nap-bench-") as tmp:
-        results = [bench_size(n, args.repeat, Path(tmp)) for n in sizes]
+        if not args.from_source:
+            compile_first(Path(tmp))
+        results = [bench_size(n, args.repeat, Path(tmp), args.from_source) for n in sizes]
     bundled = bundled_plan(args.bundled_repeat, args.base, args.from_source, args.instructions)
     print(table(results, bundled))
     out = Path(args.json)
