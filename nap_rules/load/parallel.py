@@ -12,7 +12,7 @@ NAP_RULES_WORKERS=1 read every file in this process. A file a worker could not r
 again here, so that its error is reported exactly as without workers; the results are taken
 in file order, so the output does not depend on which worker finished first. A check without
 a cache takes each file as it comes back and builds the graph meanwhile
-(nap_rules.run.pipeline.read_and_build).
+(nap_rules.run.pipeline.build_while_read).
 """
 
 from __future__ import annotations
