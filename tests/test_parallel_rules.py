@@ -163,17 +163,18 @@ def test_a_run_that_fills_the_cache_then_a_recheck_report_what_one_process_repor
     assert render("json", checked(edited, tmp_path / "cache")[1]) == uncached
 
 
-def test_a_goal_file_that_breaks_its_schema_stops_the_graph_as_in_one_process(plan, split, tmp_path):
+@pytest.mark.parametrize("name, kind", [("goals/PG3.yaml", "goal"), ("budget.yaml", "budget")])
+def test_a_file_that_breaks_its_schema_stops_the_graph_as_in_one_process(plan, split, tmp_path, name, kind):
     broken = tmp_path / "plan"
     shutil.copytree(plan, broken)
-    goal = broken / "goals" / "PG3.yaml"
-    goal.write_text(goal.read_text().replace("schema: nap-rules/goal/v1", "schema: nap-rules/goal/v1\nunknown: 1", 1))
+    path = broken / name
+    path.write_text(path.read_text().replace(f"schema: nap-rules/{kind}/v1", f"schema: nap-rules/{kind}/v1\nunknown: 1", 1))
     split(1)
     one = outputs(broken)
     split(2)
     result, report = checked(broken)
     assert (render("json", report), render("sarif", report)) == one[:2]
-    assert result.plan_graph is None and "PG3.yaml" in one[0]
+    assert result.plan_graph is None and name in one[0]
 
 
 def test_an_unreadable_file_fails_as_in_one_process_while_the_graph_is_built(plan, split, tmp_path):
