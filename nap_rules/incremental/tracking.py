@@ -86,6 +86,7 @@ class TrackingIndex(GraphIndex):
         self._line_tokens: dict = {}  # file -> ("FS", file)
         self._chains: dict = {}  # key -> its ancestors in its own goal file, nearest first
         self._anchor = None  # the node reads are classified against: the node evaluated, or a walk's start
+        self._anchor_file = None  # its goal file (None for a node of a file that is not a goal file)
         self._walking = False  # in a walk up or down from `_anchor`: every node it reads is in its line
 
     # --- tokens ----------------------------------------------------------------------------
@@ -121,18 +122,21 @@ class TrackingIndex(GraphIndex):
         tree of the node reads are classified against (`_anchor`) within one goal file, else
         the file's ("F", file)."""
         token = self.file_token(key)
+        if token[1] != self._anchor_file or token[0] != "F":
+            return token
         anchor = self._anchor
-        if token[0] != "F" or anchor is None:
-            return token
-        file = token[1]
-        if file in self._edges_by_node or node_file_of(self.attrs, anchor) != file:
-            return token
-        if not self._walking and key != anchor and key not in self.chain(anchor) and anchor not in self.chain(key):
-            return token
-        found = self._line_tokens.get(file)
-        if found is None:
-            found = self._line_tokens[file] = ("FS", file)
-        return found
+        if self._walking or key == anchor or key in self.chain(anchor) or anchor in self.chain(key):
+            found = self._line_tokens.get(token[1])
+            if found is None:
+                found = self._line_tokens[token[1]] = ("FS", token[1])
+            return found
+        return token
+
+    def _anchored(self, key) -> None:
+        """Classify reads against node `key` (None: against none)."""
+        self._anchor = key
+        file = node_file_of(self.attrs, key) if key is not None else None
+        self._anchor_file = None if file is None or file in self._edges_by_node else file
 
     def chain(self, key) -> tuple:
         """The ancestors of `key` in the plan tree within its own file, nearest first; the walk
@@ -148,7 +152,7 @@ class TrackingIndex(GraphIndex):
 
     def begin(self, key) -> None:
         """Start the record of evaluating a rule on `key`."""
-        self._anchor = key
+        self._anchored(key)
         token = self.read_token(key)
         self.tokens = {token, ("MS", key)} if token[0] == "M" else {token}
 
@@ -249,14 +253,16 @@ class TrackingIndex(GraphIndex):
         if found is None:
             outer = self.tokens
             self.tokens = set()
-            self._anchor, self._walking = key, True
+            self._anchored(key)
+            self._walking = True
             try:
                 result = walk(key, kind)
                 tokens = frozenset(self.tokens)
                 tokens = self._token_sets.setdefault(tokens, tokens)  # walks share a few distinct sets
                 found = self._walks[(what, key, kind)] = (result, tokens)
             finally:
-                self._anchor, self._walking = anchor, walking
+                self._anchored(anchor)
+                self._walking = walking
                 self.tokens = outer
         walked = found[1]
         if key != anchor and (anchor is None or not (key in self.chain(anchor) if what == "ancestor"
