@@ -84,8 +84,9 @@ class TrackingIndex(GraphIndex):
         self._walks: dict = {}
         self._token_sets: dict = {}  # (what, key, kind) -> (result, tokens) of ancestor/descendants walks
         self._line_tokens: dict = {}  # file -> ("FS", file)
-        self._chains: dict = {}  # key -> its ancestors in its own goal file, nearest first
+        self._line = None  # the ancestors of `_anchor` in its own file, once asked for
         self._anchor = None  # the node reads are classified against: the node evaluated, or a walk's start
+        self._anchor_file = None  # its goal file (None for a node of a file that is not a goal file)
         self._walking = False  # in a walk up or down from `_anchor`: every node it reads is in its line
 
     # --- tokens ----------------------------------------------------------------------------
@@ -121,34 +122,54 @@ class TrackingIndex(GraphIndex):
         tree of the node reads are classified against (`_anchor`) within one goal file, else
         the file's ("F", file)."""
         token = self.file_token(key)
+        if token[1] != self._anchor_file or token[0] != "F":
+            return token
         anchor = self._anchor
-        if token[0] != "F" or anchor is None:
-            return token
-        file = token[1]
-        if file in self._edges_by_node or node_file_of(self.attrs, anchor) != file:
-            return token
-        if not self._walking and key != anchor and key not in self.chain(anchor) and anchor not in self.chain(key):
-            return token
-        found = self._line_tokens.get(file)
-        if found is None:
-            found = self._line_tokens[file] = ("FS", file)
-        return found
+        if self._walking or key == anchor or key in self._anchor_line() or self._above(anchor, key):
+            found = self._line_tokens.get(token[1])
+            if found is None:
+                found = self._line_tokens[token[1]] = ("FS", token[1])
+            return found
+        return token
 
-    def chain(self, key) -> tuple:
-        """The ancestors of `key` in the plan tree within its own file, nearest first; the walk
-        stops at a node with more than one structural parent (a read of it is then ("F", file))."""
-        found = self._chains.get(key)
-        if found is None:
+    def _anchored(self, key) -> None:
+        """Classify reads against node `key` (None: against none)."""
+        self._anchor, self._line = key, None
+        file = node_file_of(self.attrs, key) if key is not None else None
+        self._anchor_file = None if file is None or file in self._edges_by_node else file
+
+    def _above(self, upper, key) -> bool:
+        """Whether `upper` is an ancestor of `key` in the plan tree within `key`'s own file; the
+        walk up stops at a node with more than one structural parent (a read is then ("F", file))."""
+        if key == self._anchor:
+            return upper in self._anchor_line()
+        attrs, file = self.attrs, node_file_of(self.attrs, key)
+        while True:
             parents = GraphIndex.parents(self, key)
-            found = ()
-            if len(parents) == 1 and node_file_of(self.attrs, parents[0]) == node_file_of(self.attrs, key):
-                found = (parents[0], *self.chain(parents[0]))
-            self._chains[key] = found
+            if len(parents) != 1 or node_file_of(attrs, parents[0]) != file:
+                return False
+            key = parents[0]
+            if key == upper:
+                return True
+
+    def _anchor_line(self) -> frozenset:
+        """The ancestors of the node reads are classified against, in its own file."""
+        found = self._line
+        if found is None:
+            found, key, attrs = set(), self._anchor, self.attrs
+            file = node_file_of(attrs, key)
+            while True:
+                parents = GraphIndex.parents(self, key)
+                if len(parents) != 1 or node_file_of(attrs, parents[0]) != file:
+                    break
+                key = parents[0]
+                found.add(key)
+            found = self._line = frozenset(found)
         return found
 
     def begin(self, key) -> None:
         """Start the record of evaluating a rule on `key`."""
-        self._anchor = key
+        self._anchored(key)
         token = self.read_token(key)
         self.tokens = {token, ("MS", key)} if token[0] == "M" else {token}
 
@@ -249,18 +270,20 @@ class TrackingIndex(GraphIndex):
         if found is None:
             outer = self.tokens
             self.tokens = set()
-            self._anchor, self._walking = key, True
+            self._anchored(key)
+            self._walking = True
             try:
                 result = walk(key, kind)
                 tokens = frozenset(self.tokens)
                 tokens = self._token_sets.setdefault(tokens, tokens)  # walks share a few distinct sets
                 found = self._walks[(what, key, kind)] = (result, tokens)
             finally:
-                self._anchor, self._walking = anchor, walking
+                self._anchored(anchor)
+                self._walking = walking
                 self.tokens = outer
         walked = found[1]
-        if key != anchor and (anchor is None or not (key in self.chain(anchor) if what == "ancestor"
-                                                     else anchor in self.chain(key))):
+        if key != anchor and (anchor is None or not (self._above(key, anchor) if what == "ancestor"
+                                                     else self._above(anchor, key))):
             walked = self._widened(walked)
         self.tokens |= walked
         return found[0]
