@@ -135,8 +135,9 @@ class TrackingIndex(GraphIndex):
     def _anchored(self, key) -> None:
         """Classify reads against node `key` (None: against none)."""
         self._anchor, self._line = key, None
-        file = node_file_of(self.attrs, key) if key is not None else None
-        self._anchor_file = None if file is None or file in self._edges_by_node else file
+        token = self.file_token(key) if key is not None else None
+        self._anchor_file = token[1] if token is not None and token[0] == "F" and token[1] not in self._edges_by_node \
+            else None
 
     def _above(self, upper, key) -> bool:
         """Whether `upper` is an ancestor of `key` in the plan tree within `key`'s own file; the
@@ -266,7 +267,7 @@ class TrackingIndex(GraphIndex):
         a node it does not stay in the line of (a walk up from above it, a walk down from
         elsewhere than below it) reads those nodes as ("F", file)."""
         found = self._walks.get((what, key, kind))
-        anchor, walking = self._anchor, self._walking
+        anchor, walking, state = self._anchor, self._walking, (self._anchor, self._line, self._anchor_file)
         if found is None:
             outer = self.tokens
             self.tokens = set()
@@ -278,7 +279,7 @@ class TrackingIndex(GraphIndex):
                 tokens = self._token_sets.setdefault(tokens, tokens)  # walks share a few distinct sets
                 found = self._walks[(what, key, kind)] = (result, tokens)
             finally:
-                self._anchored(anchor)
+                self._anchor, self._line, self._anchor_file = state
                 self._walking = walking
                 self.tokens = outer
         walked = found[1]
