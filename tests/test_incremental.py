@@ -175,7 +175,7 @@ def test_line_edits_recheck_what_an_uncached_run_reports(generated, setup, steps
             assert report_json(plan, cache, options) == report_json(plan, None, options), (what, seed)
             if changed:
                 # a change of fields alone is re-checked node by node; a change of the bodies is not
-                assert seen and bool(seen[-1]) == (what != "responsible"), (what, seed, seen)  # the last try
+                assert seen and bool(seen[-1][0]) == (what != "responsible"), (what, seed, seen)  # the last try
 
 
 # the quick suite tries three kinds of edit on the published plan, the thorough profile every kind
@@ -370,3 +370,27 @@ def test_check_plan_gives_the_whole_graph_and_files_on_every_path(generated, tmp
     assert [f.display for f in cached.files.files] == [f.display for f in plain.files.files]
     assert list(cached.graph.nodes) == list(plain.graph.nodes)
     assert list(cached.graph.edges(keys=True, data="rel")) == list(plain.graph.edges(keys=True, data="rel"))
+
+
+@pytest.mark.parametrize("field, reached", [("deadline", False), ("amount", True)])
+def test_a_budget_line_is_evaluated_again_only_when_a_cost_changed(generated, tmp_path, monkeypatch, field, reached):
+    """BENCH-006 sums the costs of a goal's measures from budget.yaml: a deadline edit leaves
+    what it read alone, a cost edit does not."""
+    from nap_rules.incremental import planning
+
+    plan = tmp_path / "plan"
+    shutil.copytree(generated, plan)
+    cache = tmp_path / "cache"
+    outcome(plan, cache)
+    goal = plan / "goals" / "PG2.yaml"
+    goal.write_text(re.sub(rf"(\b{field}: )(\d+)", lambda m: m.group(1) + str(int(m.group(2)) + 1), goal.read_text(),
+                           count=1))
+    planned = {}
+    real = planning.Planner.__call__
+    monkeypatch.setattr(planning.Planner, "__call__",
+                        lambda self, rule: planned.setdefault(rule.id, real(self, rule)))
+    assert outcome(plan, cache).incremental
+    goal_lines = [k for k in planned["BENCH-006"][0] if "/" not in k]  # not a measure's cost line
+    assert bool(goal_lines) is reached
+    options = SETUPS["bench rules"]
+    assert report_json(plan, cache, options) == report_json(plan, None, options)

@@ -73,7 +73,7 @@ def test_an_edited_value_is_read_again_alone(goal_text, monkeypatch):
 
 def test_a_change_to_comments_at_the_end_keeps_the_document(goal_text):
     old = read(goal_text)
-    assert reparse(goal_text, goal_text + b"# note\n", old, FILE, DEFAULT_READ_LIMITS) == (old, [])
+    assert reparse(goal_text, goal_text + b"# note\n", old, FILE, DEFAULT_READ_LIMITS) == (old, [], [])
 
 
 @pytest.mark.parametrize("change", [

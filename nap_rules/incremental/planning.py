@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..load.locations import LocList, LocMap
 from ..model.graph import node_file
 from ..model.index import GraphIndex
 from .partial import Placeholder
 from .snapshot import Group, RuleRecord, Snapshot
 from .tracking import NeedFile, TrackingIndex
 
-_LOCAL = frozenset({"F", "FS", "E"})  # tokens of a file's own reads
+_LOCAL = frozenset({"F", "FK", "FS", "E"})  # tokens of a file's own reads
 
 
 class RunLimit(Exception):
@@ -126,23 +127,64 @@ class Session:
 _STRUCTURE = ("defined", "ids", "kinds", "links", "missing", "dangling", "edges")
 
 
-def nodes_in_line(before, after, doc, paths, index, display: str) -> frozenset | None:
-    """The keys of the nodes to evaluate again in the goal file `display`, read again in part
-    with the items at `paths` replaced (nap_rules.load.reparse), or None when its keys, ids or
-    edges are not those of the last run (`before` and `after`: its summaries). Else only the
-    fields of the nodes made from those items changed: those nodes, their descendants and their
-    ancestors in the file are all that a read in the line of the plan tree ("FS") can reach."""
+def nodes_in_line(before, after, doc, items, index, display: str) -> tuple[frozenset, frozenset] | None:
+    """For the goal file `display`, read again in part with the (path, old item, new item) of
+    `items` replaced (nap_rules.load.reparse): the keys of the nodes to evaluate again and the
+    kinds of the nodes whose own fields changed; None when its keys, ids or edges are not those
+    of the last run (`before` and `after`: its summaries). Else only the fields of nodes made
+    from those items changed: those nodes, their descendants and their ancestors in the file
+    are all that a read in the line of the plan tree ("FS") can reach, and a read of a node of
+    another kind ("F") reads what it read before."""
     if any(getattr(before, f) != getattr(after, f) for f in _STRUCTURE):
         return None
     by_place = {index.attrs[k]["source"]: k for k in after.defined}
     keys: set = set()
-    for path in paths:
+    kinds: set = set()
+    for path, old_item, new_item in items:
         owner = _owner(doc, path, by_place)
         if owner is None:
             return None
         keys.update(_subtree(index, owner, display))
         keys.update(_line_up(index, owner, display))
-    return frozenset(keys)
+        if isinstance(new_item, dict) and new_item.loc in by_place:
+            _changed_kinds(old_item, new_item, by_place, index, kinds)
+        else:  # an item of a list of its owner's own: the owner's fields changed
+            kinds.add(index.attrs[owner]["kind"])
+    return frozenset(keys), frozenset(kinds)
+
+
+def _changed_kinds(old, new, by_place: dict, index, kinds: set) -> None:
+    """Add to `kinds` the kind of each node made from a mapping of `new` whose own fields (its
+    place, its keys and their places, every value but the lists of its child nodes, types
+    included) differ from those of the mapping at the same place in `old`."""
+    if isinstance(new, LocMap):
+        key = by_place.get(new.loc)
+        if key is not None and (not isinstance(old, LocMap) or _own(old, by_place) != _own(new, by_place)):
+            kinds.add(index.attrs[key]["kind"])
+        for k, v in new.items():
+            _changed_kinds(old.get(k) if isinstance(old, LocMap) else None, v, by_place, index, kinds)
+    elif isinstance(new, LocList):
+        for i, v in enumerate(new):
+            _changed_kinds(old[i] if isinstance(old, LocList) and i < len(old) else None, v, by_place, index, kinds)
+
+
+def _own(mapping: LocMap, by_place: dict) -> tuple:
+    """What a node takes from its mapping: everything but the lists whose items are nodes."""
+    locs = mapping.key_locs
+    return (mapping.loc, tuple((k, locs[k], _shape(v)) for k, v in mapping.items()
+                               if not (isinstance(v, LocList) and any(isinstance(x, LocMap) and x.loc in by_place
+                                                                      for x in v))))
+
+
+def _shape(value) -> tuple:
+    """A value with its types and the places of its keys and items, for an exact comparison."""
+    if isinstance(value, LocMap):
+        locs = value.key_locs
+        return ("map", value.loc, tuple((k, locs[k], _shape(v)) for k, v in value.items()))
+    if isinstance(value, LocList):
+        locs = value.item_locs
+        return ("list", value.loc, tuple((locs[i], _shape(v)) for i, v in enumerate(value)))
+    return (type(value), value)
 
 
 def _owner(doc, path, by_place: dict):

@@ -43,21 +43,27 @@ def _edges_by_other(own_edges, mine: set, shared_edges) -> dict:
 
 
 def reached_by(changes, searches, shared_before, shared_now, missing_before: dict, missing_now: dict,
-               in_lines=frozenset()) -> set:
+               in_lines=None) -> set:
     """The tokens reached by `changes`: (file, its summary before, its summary now) per changed
     goal file. `shared_before`/`shared_now` are the edge lists the files that are not goal files
     recorded before and now; `missing_*` the tables of missing nodes (snapshot.missing_table).
 
-    A file of `in_lines` changed only the fields of some of its nodes, none of its keys or
-    edges: its edges are not reached, nor its reads in the line of the plan tree ("FS"), which
-    the re-check answers node by node."""
+    A file of `in_lines` ({file: the kinds of its nodes whose fields changed}) changed only the
+    fields of some of its nodes, none of its keys or edges: its edges are not reached, nor its
+    reads in the line of the plan tree ("FS"), which the re-check answers node by node, nor the
+    reads of its nodes of other kinds."""
     reached: set = set()
+    in_lines = in_lines or {}
     for display, old, new in changes:
         old: FileSummary
         new: FileSummary
-        reached.add(("F", display))
-        if display not in in_lines:
-            reached.add(("FS", display))
+        if display in in_lines:
+            reached.update(("F", display, kind) for kind in in_lines[display])
+        else:
+            for kind in old.kinds | new.kinds:
+                reached.add(("F", display, kind))
+                reached.add(("FS", display, kind))
+            reached.add(("FK", display))
             reached.add(("E", display))
         before, after = _keys_by_kind(old.defined), _keys_by_kind(new.defined)
         for kind in before.keys() | after.keys():

@@ -134,7 +134,7 @@ class CachedRun:
         self._read: dict[int, PlanFile] = {}
         self._pending: dict = {}  # file -> (Workers, its job) while a worker reads it
         self._before: dict[int, bytes] = {}  # changed goal file -> its entry in the last run
-        self._items: dict[int, list] = {}  # changed goal file read again in part -> paths of the items replaced
+        self._items: dict[int, list] = {}  # changed goal file read again in part -> (path, old item, new item)
 
     # --- files ---------------------------------------------------------------------------------
 
@@ -187,7 +187,7 @@ class CachedRun:
             return None
         # a file that passed its schema, whose new items pass theirs, passes it still
         passed = not old.schema_findings and items_pass(e.kind, got.replaced)
-        self._items[i] = [path for path, _ in got.replaced]
+        self._items[i] = [(path, old_item, item) for (path, item), old_item in zip(got.replaced, got.old)]
         return load_checked(got.doc, e.key, e.kind, e.display, self.cache, () if passed else None)
 
     def _reading(self, indexes):
@@ -327,7 +327,7 @@ class CachedRun:
         kinds_elsewhere = frozenset(k for i in absent for k in old[i].summary.kinds)
         index = TrackingIndex(graph, edges_by_node=self.shared, incomplete_kinds=kinds_elsewhere,
                               elsewhere=Elsewhere(builder, rank))
-        in_lines = self._in_lines(old, now, changed, files, index)
+        in_lines, changed_kinds = self._in_lines(old, now, changed, files, index)
 
         # what the change reaches
         searches = snapshot.searches
@@ -337,7 +337,7 @@ class CachedRun:
         shared_files = [i for i in range(len(displays)) if self.listed.entries[i].kind != PARTIAL_KIND]
         reached = reached_by([(displays[i], old[i].summary, now[displays[i]]) for i in sorted(changed)], searches,
                              [old[i].summary.edges for i in shared_files], [now[displays[i]].edges for i in shared_files],
-                             snapshot.missing, missing, frozenset(in_lines))
+                             snapshot.missing, missing, changed_kinds)
         absent_files = {displays[i] for i in absent}
         need = {g.file for record in snapshot.rules.values() for g in record.groups
                 if g.file in absent_files and not g.tokens.isdisjoint(reached)}
@@ -365,19 +365,20 @@ class CachedRun:
         return Outcome(files.plan_id, len(displays), sort_findings(schema + refs), findings, True, files,
                        complete=self._complete)
 
-    def _in_lines(self, old, now, changed, files, index) -> dict:
-        """{changed goal file: the keys of the nodes to evaluate again} for each changed file
-        read again in part (nap_rules.load.reparse) that changed only fields of its nodes
-        (nap_rules.incremental.planning.nodes_in_line)."""
-        out: dict = {}
+    def _in_lines(self, old, now, changed, files, index) -> tuple[dict, dict]:
+        """For each changed goal file read again in part (nap_rules.load.reparse) that changed
+        only fields of its nodes (nap_rules.incremental.planning.nodes_in_line): {file: the
+        keys of the nodes to evaluate again} and {file: the kinds of the nodes whose fields
+        changed}."""
+        keys_of, kinds_of = {}, {}
         docs = {f.display: f.doc for f in files.files}
         for i in changed:
             display = self.displays[i]
             if i in self._items:
-                keys = nodes_in_line(old[i].summary, now[display], docs[display], self._items[i], index, display)
-                if keys is not None:
-                    out[display] = keys
-        return out
+                found = nodes_in_line(old[i].summary, now[display], docs[display], self._items[i], index, display)
+                if found is not None:
+                    keys_of[display], kinds_of[display] = found
+        return keys_of, kinds_of
 
     def _same_repeats(self, old, now, changed) -> None:
         """A changed file that uses an id more or fewer times than before, where another file

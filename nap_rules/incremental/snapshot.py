@@ -15,7 +15,7 @@ from typing import NamedTuple
 from .. import __version__
 from ..model.graph import node_file
 
-SNAPSHOT_FORMAT = "nap-rules snapshot v4"
+SNAPSHOT_FORMAT = "nap-rules snapshot v5"
 PARTIAL_KIND = "goal"  # the files a partial graph may leave out
 
 

@@ -4,10 +4,14 @@
 evaluation depended on, so that a later run can keep its findings when none of them changed
 (nap_rules.incremental.recheck). The tokens are coarse, per file:
 
-    ("F", file)   a node defined in `file` was read (its fields, its kind, its existence)
-    ("FS", file)  the same, for a node of the same goal file as the node evaluated, and in its
-                  line of the plan tree: itself, an ancestor, or a descendant (a re-check whose
-                  change is confined to a few items re-evaluates only the nodes in their lines)
+    ("F", file, kind)   a node of `kind` defined in `file` was read (its fields, its kind, its
+                  existence)
+    ("FK", file)  the kind of a node defined in `file` was read, in a walk up or down the plan
+                  tree (parent(), descendants(): the nodes it returns are read as above)
+    ("FS", file, kind)  the same as F, for a node of the same goal file as the node evaluated, and
+                  in its line of the plan tree: itself, an ancestor, or a descendant (a
+                  re-check whose change is confined to a few items re-evaluates only the nodes
+                  in their lines)
     ("E", file)   the edges of a node defined in `file` were followed
     ("N", key)    the edges of the node `key` were followed, for the nodes of the files
                   named in `edges_by_node` (those many goal files link to: institutions, …)
@@ -78,12 +82,13 @@ class TrackingIndex(GraphIndex):
         self._incomplete_kinds = incomplete_kinds
         # the tokens of the nodes of a file, one tuple per file and not one per node (a node's
         # token is read from its attributes each time); those that name a node, kept per node
-        self._file_tokens: dict = {}  # file -> ("F", file)
+        self._file_tokens: dict = {}  # (file, kind) -> ("F", file, kind)
         self._edge_tokens: dict = {}  # file -> ("E", file)
         self._node_tokens: dict = {}  # (what, key) -> that token
         self._walks: dict = {}
         self._token_sets: dict = {}  # (what, key, kind) -> (result, tokens) of ancestor/descendants walks
-        self._line_tokens: dict = {}  # file -> ("FS", file)
+        self._line_tokens: dict = {}  # ("F", file, kind) -> ("FS", file, kind)
+        self._kind_tokens: dict = {}  # file -> ("FK", file)
         self._line = None  # the ancestors of `_anchor` in its own file, once asked for
         self._anchor = None  # the node reads are classified against: the node evaluated, or a walk's start
         self._anchor_file = None  # its goal file (None for a node of a file that is not a goal file)
@@ -95,10 +100,10 @@ class TrackingIndex(GraphIndex):
         attrs = self.attrs[key]
         if attrs["kind"] == "missing":
             return self._of_node("M", key)
-        file = attrs["source"].file
-        token = self._file_tokens.get(file)
+        file, kind = attrs["source"].file, attrs["kind"]
+        token = self._file_tokens.get((file, kind))
         if token is None:
-            token = self._file_tokens[file] = ("F", file)
+            token = self._file_tokens[(file, kind)] = ("F", file, kind)
         return token
 
     def edge_token(self, key) -> tuple:
@@ -118,19 +123,30 @@ class TrackingIndex(GraphIndex):
         return self._node_tokens.setdefault(token, token)
 
     def read_token(self, key) -> tuple:
-        """The token of reading node `key`: ("FS", file) when it is in the line of the plan
-        tree of the node reads are classified against (`_anchor`) within one goal file, else
-        the file's ("F", file)."""
+        """The token of reading node `key`: ("FS", file, kind) when it is in the line of the
+        plan tree of the node reads are classified against (`_anchor`) within one goal file,
+        else ("F", file, kind)."""
         token = self.file_token(key)
         if token[1] != self._anchor_file or token[0] != "F":
             return token
         anchor = self._anchor
         if self._walking or key == anchor or key in self._anchor_line() or self._above(anchor, key):
-            found = self._line_tokens.get(token[1])
+            found = self._line_tokens.get(token)
             if found is None:
-                found = self._line_tokens[token[1]] = ("FS", token[1])
+                found = self._line_tokens[token] = ("FS", *token[1:])
             return found
         return token
+
+    def kind_token(self, key) -> tuple:
+        """The token of reading only the kind of node `key` (a walk up or down the plan tree):
+        ("FK", file), or that of a missing node."""
+        token = self.file_token(key)
+        if token[0] != "F":
+            return token
+        found = self._kind_tokens.get(token[1])
+        if found is None:
+            found = self._kind_tokens[token[1]] = ("FK", token[1])
+        return found
 
     def _anchored(self, key) -> None:
         """Classify reads against node `key` (None: against none)."""
@@ -141,7 +157,7 @@ class TrackingIndex(GraphIndex):
 
     def _above(self, upper, key) -> bool:
         """Whether `upper` is an ancestor of `key` in the plan tree within `key`'s own file; the
-        walk up stops at a node with more than one structural parent (a read is then ("F", file))."""
+        walk up stops at a node with more than one structural parent (a read is then "F")."""
         if key == self._anchor:
             return upper in self._anchor_line()
         attrs, file = self.attrs, node_file_of(self.attrs, key)
@@ -244,14 +260,14 @@ class TrackingIndex(GraphIndex):
         self._edges(key)
         found = super().parents(key)
         for k in found:  # a walk reads their kinds
-            self.tokens.add(self.read_token(k))
+            self.tokens.add(self.kind_token(k))
         return found
 
     def structural_children(self, key) -> list:
         self._edges(key)
         found = super().structural_children(key)
         for k in found:
-            self.tokens.add(self.read_token(k))
+            self.tokens.add(self.kind_token(k))
         return found
 
     def ancestor(self, key, kind: str):
@@ -265,7 +281,7 @@ class TrackingIndex(GraphIndex):
 
         Its reads are classified against its start `key`, and kept so; a use of the walk from
         a node it does not stay in the line of (a walk up from above it, a walk down from
-        elsewhere than below it) reads those nodes as ("F", file)."""
+        elsewhere than below it) reads those nodes as "F"."""
         found = self._walks.get((what, key, kind))
         anchor, walking, state = self._anchor, self._walking, (self._anchor, self._line, self._anchor_file)
         if found is None:
@@ -290,8 +306,8 @@ class TrackingIndex(GraphIndex):
         return found[0]
 
     def _widened(self, tokens: frozenset) -> frozenset:
-        """`tokens` with each ("FS", file) read as ("F", file)."""
+        """`tokens` with each ("FS", file, kind) read as ("F", file, kind)."""
         if not any(t[0] == "FS" for t in tokens):
             return tokens
-        out = frozenset(("F", t[1]) if t[0] == "FS" else t for t in tokens)
+        out = frozenset(("F", *t[1:]) if t[0] == "FS" else t for t in tokens)
         return self._token_sets.setdefault(out, out)

@@ -43,6 +43,7 @@ class Reread(NamedTuple):
 
     doc: LocMap
     replaced: list  # (path, new item)
+    old: list  # the items they replaced, in the same order
 
 
 def reparse(old_data: bytes, new_data: bytes, old_doc, display: str, limits: ReadLimits,
@@ -67,7 +68,7 @@ def reparse(old_data: bytes, new_data: bytes, old_doc, display: str, limits: Rea
         return None  # the old comments at the end stay as they were (one may close a quoted value)
     changed = [i for i in range(end) if old_lines[i] != new_lines[i]]
     if not changed:
-        return Reread(old_doc, [])
+        return Reread(old_doc, [], [])
     windows = {}
     for i in changed:
         if windows and _inside(windows, i):
@@ -87,9 +88,10 @@ def reparse(old_data: bytes, new_data: bytes, old_doc, display: str, limits: Rea
         if new_item is None or old_item is None or new_item[1] > old_item[1]:
             return None
         replacements.append((parent, index, path, new_item[0]))
+    old_items = [parent[index] for parent, index, _, _ in replacements]
     for parent, index, _, item in replacements:
         parent[index] = item
-    return Reread(old_doc, [(path, item) for _, _, path, item in replacements])
+    return Reread(old_doc, [(path, item) for _, _, path, item in replacements], old_items)
 
 
 def _content_end(lines: list) -> int:
