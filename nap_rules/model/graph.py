@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..findings import Finding
-from ..load.locations import Location, LocMap
+from ..load.locations import LocMap
 from ..load.plan_folder import PlanFiles
 from .fields import FILE_FIELDS, LIST_FIELDS
 from .file_nodes import FileNodes, ordered

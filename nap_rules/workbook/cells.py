@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 import re
 from functools import lru_cache
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import yaml
 

@@ -19,7 +19,7 @@ from ..load.plan_folder import FOLDERS, SINGLE_FILES
 from .cells import ABSENT, ESCAPE, from_cell, places
 from .layout import PLAN_SHEET, README_SHEET, Group, Leaf, column_label, document_group, dynamic_prefixes, \
     label_forms, norm, sheets
-from .records import OTHER, leaf_of
+from .records import OTHER
 from .sources import Cell, RawSheet
 from .tables import FILE_HEADER, PLAN_HEADERS, SCHEMA_FIELD, key_header, schema_line
 
