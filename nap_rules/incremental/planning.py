@@ -15,7 +15,7 @@ from ..model.graph import node_file
 from ..model.index import GraphIndex
 from .partial import Placeholder
 from .snapshot import Group, RuleRecord, Snapshot
-from .tracking import NeedFile, TrackingIndex
+from .tracking import NeedFile, TrackingIndex, line_up
 
 _LOCAL = frozenset({"F", "FK", "FS", "E"})  # tokens of a file's own reads
 
@@ -145,7 +145,7 @@ def nodes_in_line(before, after, doc, items, index, display: str) -> tuple[froze
         if owner is None:
             return None
         keys.update(_subtree(index, owner, display))
-        keys.update(_line_up(index, owner, display))
+        keys.update(line_up(index, owner))
         if isinstance(new_item, dict) and new_item.loc in by_place:
             _changed_kinds(old_item, new_item, by_place, index, kinds)
         else:  # an item of a list of its owner's own: the owner's fields changed
@@ -206,17 +206,6 @@ def _subtree(index, key, file: str) -> set:
                 out.add(child)
                 todo.append(child)
     return out
-
-
-def _line_up(index, key, file: str) -> list:
-    """The ancestors of `key` in its own file."""
-    out = []
-    while True:
-        parents = [p for p in GraphIndex.parents(index, key) if node_file(index.attrs[p]) == file]
-        if not parents:
-            return out
-        out.extend(parents)
-        key = parents[0]
 
 
 def merged(groups) -> tuple:

@@ -52,6 +52,19 @@ def node_file_of(attrs: dict, key) -> str | None:
     return node_file(found) if found is not None else None
 
 
+def line_up(index: GraphIndex, key) -> list:
+    """The ancestors of `key` in the plan tree within its own file, nearest first, read without
+    recording; the walk up stops at a node with more than one structural parent (a read of a
+    node above it is then ("F", file, kind))."""
+    attrs, file, out = index.attrs, node_file_of(index.attrs, key), []
+    while True:
+        parents = GraphIndex.parents(index, key)
+        if len(parents) != 1 or node_file_of(attrs, parents[0]) != file:
+            return out
+        key = parents[0]
+        out.append(key)
+
+
 class NeedFullRun(BaseException):
     """The partial graph cannot answer this evaluation: check the whole plan.
 
@@ -92,7 +105,6 @@ class TrackingIndex(GraphIndex):
         self._line = None  # the ancestors of `_anchor` in its own file, once asked for
         self._anchor = None  # the node reads are classified against: the node evaluated, or a walk's start
         self._anchor_file = None  # its goal file (None for a node of a file that is not a goal file)
-        self._walking = False  # in a walk up or down from `_anchor`: every node it reads is in its line
 
     # --- tokens ----------------------------------------------------------------------------
 
@@ -130,7 +142,7 @@ class TrackingIndex(GraphIndex):
         if token[1] != self._anchor_file or token[0] != "F":
             return token
         anchor = self._anchor
-        if self._walking or key == anchor or key in self._anchor_line() or self._above(anchor, key):
+        if key == anchor or key in self._anchor_line() or anchor in line_up(self, key):
             found = self._line_tokens.get(token)
             if found is None:
                 found = self._line_tokens[token] = ("FS", *token[1:])
@@ -155,33 +167,11 @@ class TrackingIndex(GraphIndex):
         self._anchor_file = token[1] if token is not None and token[0] == "F" and token[1] not in self._edges_by_node \
             else None
 
-    def _above(self, upper, key) -> bool:
-        """Whether `upper` is an ancestor of `key` in the plan tree within `key`'s own file; the
-        walk up stops at a node with more than one structural parent (a read is then "F")."""
-        if key == self._anchor:
-            return upper in self._anchor_line()
-        attrs, file = self.attrs, node_file_of(self.attrs, key)
-        while True:
-            parents = GraphIndex.parents(self, key)
-            if len(parents) != 1 or node_file_of(attrs, parents[0]) != file:
-                return False
-            key = parents[0]
-            if key == upper:
-                return True
-
     def _anchor_line(self) -> frozenset:
         """The ancestors of the node reads are classified against, in its own file."""
         found = self._line
         if found is None:
-            found, key, attrs = set(), self._anchor, self.attrs
-            file = node_file_of(attrs, key)
-            while True:
-                parents = GraphIndex.parents(self, key)
-                if len(parents) != 1 or node_file_of(attrs, parents[0]) != file:
-                    break
-                key = parents[0]
-                found.add(key)
-            found = self._line = frozenset(found)
+            found = self._line = frozenset(line_up(self, self._anchor))
         return found
 
     def begin(self, key) -> None:
@@ -277,37 +267,19 @@ class TrackingIndex(GraphIndex):
         return self._walk("descendants", key, kind, super().descendants)
 
     def _walk(self, what: str, key, kind: str, walk):
-        """A cached walk whose tokens are added again each time its result is used.
-
-        Its reads are classified against its start `key`, and kept so; a use of the walk from
-        a node it does not stay in the line of (a walk up from above it, a walk down from
-        elsewhere than below it) reads those nodes as "F"."""
+        """A cached walk whose tokens are added again each time its result is used: it reads
+        only kinds ("FK") and edges, the same from whichever node it is used."""
         found = self._walks.get((what, key, kind))
-        anchor, walking, state = self._anchor, self._walking, (self._anchor, self._line, self._anchor_file)
         if found is None:
             outer = self.tokens
             self.tokens = set()
-            self._anchored(key)
-            self._walking = True
             try:
                 result = walk(key, kind)
                 tokens = frozenset(self.tokens)
                 tokens = self._token_sets.setdefault(tokens, tokens)  # walks share a few distinct sets
                 found = self._walks[(what, key, kind)] = (result, tokens)
             finally:
-                self._anchor, self._line, self._anchor_file = state
-                self._walking = walking
-                self.tokens = outer
-        walked = found[1]
-        if key != anchor and (anchor is None or not (self._above(key, anchor) if what == "ancestor"
-                                                     else self._above(anchor, key))):
-            walked = self._widened(walked)
-        self.tokens |= walked
+                self.tokens = outer | self.tokens
+        else:
+            self.tokens |= found[1]
         return found[0]
-
-    def _widened(self, tokens: frozenset) -> frozenset:
-        """`tokens` with each ("FS", file, kind) read as ("F", file, kind)."""
-        if not any(t[0] == "FS" for t in tokens):
-            return tokens
-        out = frozenset(("F", *t[1:]) if t[0] == "FS" else t for t in tokens)
-        return self._token_sets.setdefault(out, out)
