@@ -141,21 +141,18 @@ class CachedRun:
     def file(self, i: int) -> PlanFile:
         """Plan file `i`, from the cache when its bytes were read before; its bytes are let go."""
         found = self._read.get(i)
-        if found is None:
-            e = self.listed.entries[i]
-            workers, j = self._pending.pop(i, (None, None))
-            done = workers.result(j) if workers is not None else None
-            if done is not None:  # read by a worker
-                from ..load.parallel import unpickled
+        if found is not None:
+            return found
+        e = self.listed.entries[i]
+        workers, j = self._pending.pop(i, (None, None))
+        done = workers.result(j) if workers is not None else None
+        data = e.data
+        if done is not None:  # read by a worker
+            from ..load.parallel import unpickled
 
-                self.cache.put_pickled(e.key, done)
-                if e.kind == PARTIAL_KIND:
-                    self.cache.put_source(e.key, e.data)
-                doc, findings = unpickled(done)
-                e.data = None
-                found = self._read[i] = PlanFile(e.kind, e.display, doc, findings)
-                return found
-            data = e.data
+            self.cache.put_pickled(e.key, done)
+            found = PlanFile(e.kind, e.display, *unpickled(done))
+        else:
             if data is None:  # let go of already: read again, and it must be the same
                 data = read_file_bytes(e.path, e.display, self.limits)
                 if self.cache.key(data, e.kind, e.display) != e.key:
@@ -163,10 +160,10 @@ class CachedRun:
             found = self._reread(i, data)
             if found is None:
                 found = load_cached(data, e.key, e.kind, e.display, self.limits, self.pure, self.cache)
-            if e.kind == PARTIAL_KIND:
-                self.cache.put_source(e.key, data)
-            self._read[i] = found
-            e.data = None
+        if e.kind == PARTIAL_KIND:
+            self.cache.put_source(e.key, data)
+        self._read[i] = found
+        e.data = None
         return found
 
     def _reread(self, i: int, data: bytes) -> PlanFile | None:
