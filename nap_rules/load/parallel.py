@@ -41,15 +41,13 @@ def _read_checked(path, data, kind: str, display: str, limits, pure: bool):
     them: the parent stores the same bytes and pickles nothing), or None when it cannot be read."""
     import pickle
 
-    from .plan_folder import check_schema_line
-    from .schema_check import check_document
+    from .plan_folder import schema_checked
     from .yaml_reader import load_yaml_data
 
     try:
         if data is None:
             data = read_file_bytes(path, display, limits)
-        doc = check_schema_line(load_yaml_data(data, display, limits, pure), kind, display)
-        return pickle.dumps((doc, tuple(check_document(doc, kind, display))), protocol=5)
+        return pickle.dumps(schema_checked(load_yaml_data(data, display, limits, pure), kind, display), protocol=5)
     except Exception:  # noqa: BLE001 - read again by the parent, which reports why
         return None
 

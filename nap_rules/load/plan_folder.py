@@ -131,13 +131,21 @@ def load_checked(doc, key: bytes, kind: str, display: str, cache, findings: tupl
     """The plan file of the located document `doc` (read from the bytes whose cache entry name
     is `key`), kind- and schema-checked (unless its schema `findings` are known), and stored in
     the cache."""
+    if findings is None:
+        doc, findings = schema_checked(doc, kind, display)
+    else:
+        doc = check_schema_line(doc, kind, display)
+    cache.put(key, (doc, findings))
+    return PlanFile(kind, display, doc, findings)
+
+
+def schema_checked(doc, kind: str, display: str) -> tuple:
+    """(the located document `doc` of a `kind` file, its schema findings); InputError when its
+    `schema:` line does not name that kind."""
     from .schema_check import check_document
 
     doc = check_schema_line(doc, kind, display)
-    if findings is None:
-        findings = tuple(check_document(doc, kind, display))
-    cache.put(key, (doc, findings))
-    return PlanFile(kind, display, doc, findings)
+    return doc, tuple(check_document(doc, kind, display))
 
 
 def from_cache(cache, key: bytes, kind: str, display: str) -> PlanFile | None:
@@ -266,15 +274,13 @@ class PlanReading:
         found = self._read.get(i)
         if found is None:
             from .parallel import unpickled
-            from .schema_check import check_document
 
             path, kind, display = self.listed[i]
             done = self.workers.result(i)
             if done is not None:
                 doc, findings = unpickled(done)
             else:
-                doc = load_document(path, kind, display, self.limits, self.pure)
-                findings = tuple(check_document(doc, kind, display))
+                doc, findings = schema_checked(load_yaml_file(path, display, self.limits, self.pure), kind, display)
             found = self._read[i] = PlanFile(kind, display, doc, findings)
         return found
 
