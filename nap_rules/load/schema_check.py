@@ -169,19 +169,24 @@ def _definition_at(schema: dict, path) -> str | None:
             node = node.get("properties", {}).get(step)
         if not isinstance(node, dict):
             return None
-    ref = node.get("$ref") if len(node) == 1 else None
-    return ref[len("#/$defs/"):] if isinstance(ref, str) and ref.startswith("#/$defs/") else None
+    return _ref_name(node)
 
 
 def _resolved(schema: dict, node: dict) -> dict | None:
     """`node`, or the definition it only refers to (`{"$ref": "#/$defs/NAME"}`); None for any other reference."""
-    ref = node.get("$ref")
-    if ref is None:
+    if node.get("$ref") is None:
         return node
+    name = _ref_name(node)
+    found = schema.get("$defs", {}).get(name) if name is not None else None
+    return found if isinstance(found, dict) else None
+
+
+def _ref_name(node: dict) -> str | None:
+    """NAME, when `node` is only a reference to `#/$defs/NAME`; else None."""
+    ref = node.get("$ref")
     if len(node) != 1 or not isinstance(ref, str) or not ref.startswith("#/$defs/"):
         return None
-    found = schema.get("$defs", {}).get(ref[len("#/$defs/"):])
-    return found if isinstance(found, dict) else None
+    return ref[len("#/$defs/"):]
 
 
 def _have_fast(kind: str) -> bool:
