@@ -43,22 +43,22 @@ def _edges_by_other(own_edges, mine: set, shared_edges) -> dict:
 
 
 def reached_by(changes, searches, shared_before, shared_now, missing_before: dict, missing_now: dict,
-               in_lines=None) -> set:
+               changed_kinds=None) -> set:
     """The tokens reached by `changes`: (file, its summary before, its summary now) per changed
     goal file. `shared_before`/`shared_now` are the edge lists the files that are not goal files
     recorded before and now; `missing_*` the tables of missing nodes (snapshot.missing_table).
 
-    A file of `in_lines` ({file: the kinds of its nodes whose fields changed}) changed only the
+    A file of `changed_kinds` ({file: the kinds of its nodes whose fields changed}) changed only the
     fields of some of its nodes, none of its keys or edges: its edges are not reached, nor its
     reads in the line of the plan tree ("FS"), which the re-check answers node by node, nor the
     reads of its nodes of other kinds."""
     reached: set = set()
-    in_lines = in_lines or {}
+    changed_kinds = changed_kinds or {}
     for display, old, new in changes:
         old: FileSummary
         new: FileSummary
-        if display in in_lines:
-            reached.update(("F", display, kind) for kind in in_lines[display])
+        if display in changed_kinds:
+            reached.update(("F", display, kind) for kind in changed_kinds[display])
         else:
             for kind in old.kinds | new.kinds:
                 reached.add(("F", display, kind))
