@@ -346,10 +346,18 @@ def test_a_snapshot_of_another_shape_is_a_full_run(generated, tmp_path):
     name = run_key(files, rules, {}, AS_OF, DEFAULT_READ_LIMITS, str(plan), ())
     snapshot = files.get(name, SNAPSHOT_TYPES)
     assert snapshot is not None and outcome(plan, cache).incremental
+    assert all(f.summary is None and isinstance(f.ref, bytes) for f in snapshot.files)  # each its own entry
     for broken in (snapshot._replace(files=()), snapshot._replace(missing=None), dict(snapshot._asdict()),
-                   snapshot._replace(files=tuple(f[:3] + ({},) for f in snapshot.files))):
+                   snapshot._replace(files=tuple(f[:3] + ({},) for f in snapshot.files)),
+                   snapshot._replace(files=tuple(f._replace(ref=f.key) for f in snapshot.files))):
         files.put(name, broken)
         assert not outcome(plan, cache).incremental
+    # a summary's entry gone (or torn): the snapshot cannot be used
+    outcome(plan, cache)
+    stored = files.get(name, SNAPSHOT_TYPES)
+    assert outcome(plan, cache).incremental
+    (cache / f"{stored.files[-1].ref.hex()}.entry").unlink()
+    assert not outcome(plan, cache).incremental
     assert report_json(plan, cache, SETUPS["bench rules"]) == report_json(plan, None, SETUPS["bench rules"])
 
 

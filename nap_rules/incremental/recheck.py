@@ -44,9 +44,11 @@ from .partial import Elsewhere, PartialBuilder, RecordingBuilder, search_tables
 from .planning import Planner, RunLimit, Session, nodes_in_line
 from .reach import reached_by
 from .snapshot import (
-    PARTIAL_KIND, SNAPSHOT_FORMAT, SNAPSHOT_TYPES, FileEntry, Snapshot, independent, linked,
-    missing_table, run_key, summarize, usable,
+    PARTIAL_KIND, SNAPSHOT_FORMAT, FileEntry, Snapshot, independent, linked, missing_table, run_key,
+    summarize,
 )
+from .snapshot import load as load_snapshot
+from .snapshot import store as store_snapshot
 from .tracking import NeedFile, NeedFullRun, TrackingIndex
 
 
@@ -98,8 +100,8 @@ def check_cached(plan_dir, rules, *, as_of, limits, progress_dirs, cache_dir, pa
     listed = list_files(plan_dir, limits, progress_dirs, cache)
     name = run_key(cache, rules, params_override, as_of, limits, plan_dir, progress_dirs)
     run = CachedRun(listed, rules, as_of, params_override, limits, pure, cache, name)
-    snapshot = cache.get(name, SNAPSHOT_TYPES)
-    if usable(snapshot, [(e.display, e.kind) for e in listed.entries]):
+    snapshot = load_snapshot(cache, name, [(e.display, e.kind) for e in listed.entries])
+    if snapshot is not None:
         try:
             return run.incremental(snapshot)
         except (NeedFullRun, RunLimit):
@@ -259,7 +261,7 @@ class CachedRun:
             summaries[f.display] = summaries[f.display]._replace(schema=tuple(f.schema_findings or ()), tables=tables)
         missing = missing_table(builder.nodes)
         del builder  # nor are its id counts and recorded edges, once summarized: pickling needs room
-        self.cache.put(self.name, Snapshot(
+        store_snapshot(self.cache, self.name, Snapshot(
             SNAPSHOT_FORMAT, independent(summaries, kinds),
             tuple(FileEntry(e.display, e.kind, e.key, summaries[e.display]) for e in entries),
             missing, searches, records))
@@ -357,8 +359,8 @@ class CachedRun:
                 continue
             summary = now[entry.display]._replace(schema=tuple(schema_of[entry.display] or ()))
             files_out.append(FileEntry(entry.display, entry.kind, self.listed.entries[i].key, summary))
-        self.cache.put(self.name, Snapshot(SNAPSHOT_FORMAT, True, tuple(files_out), missing, searches,
-                                           session.records))
+        store_snapshot(self.cache, self.name, Snapshot(SNAPSHOT_FORMAT, True, tuple(files_out), missing, searches,
+                                                       session.records))
         return Outcome(files.plan_id, len(displays), sort_findings(schema + refs), findings, True, files,
                        complete=self._complete)
 

@@ -3,19 +3,23 @@
 A snapshot holds, per plan file, a summary (`FileSummary`) and, per rule, its findings grouped
 by the file of the node evaluated and what the evaluation read (`Group`). It is stored in the
 cache folder (nap_rules.load.file_cache) and read back through that module's allow-list, to
-which `SNAPSHOT_TYPES` adds these records.
+which `SNAPSHOT_TYPES` adds these records. Each file's summary is an entry of its own, named by
+its contents, which the snapshot's entry names (`store`, `load`): a re-check after an edit of
+one goal file writes that file's summary and the snapshot's own entry, not the summaries of
+the files it left as they were (most of a large plan's snapshot).
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 from pathlib import Path
 from typing import NamedTuple
 
 from .. import __version__
 from ..model.graph import node_file
 
-SNAPSHOT_FORMAT = "nap-rules snapshot v5"
+SNAPSHOT_FORMAT = "nap-rules snapshot v6"
 PARTIAL_KIND = "goal"  # the files a partial graph may leave out
 
 
@@ -37,7 +41,8 @@ class FileEntry(NamedTuple):
     display: str
     kind: str
     key: bytes  # the cache key of its bytes
-    summary: FileSummary
+    summary: FileSummary | None  # None in the stored snapshot: `ref` names it
+    ref: bytes | None = None  # the cache entry of `summary`, once stored
 
 
 class Group(NamedTuple):
@@ -94,6 +99,36 @@ def code_digest() -> bytes:
             h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
         _CODE.append(h.digest())
     return _CODE[0]
+
+
+def store(cache, name: bytes, snapshot: Snapshot) -> None:
+    """Store `snapshot` under `name`, each file's summary as an entry named by its contents
+    (a file entry that has its `ref` already is stored as it is)."""
+    files = []
+    for entry in snapshot.files:
+        ref = entry.ref
+        if ref is None:
+            ref = cache.put_content(pickle.dumps(entry.summary, protocol=5), b"file summary")
+        files.append(entry._replace(summary=None, ref=ref))
+    cache.put(name, snapshot._replace(files=tuple(files)))
+
+
+def load(cache, name: bytes, listed_files: list) -> Snapshot | None:
+    """The snapshot stored under `name` with its files' summaries, if it is `usable` for the
+    files (display, kind) `listed_files`; else None."""
+    snapshot = cache.get(name, SNAPSHOT_TYPES)
+    if not (isinstance(snapshot, Snapshot) and isinstance(snapshot.files, tuple)
+            and all(isinstance(f, FileEntry) and isinstance(f.ref, bytes) for f in snapshot.files)
+            and [(f.display, f.kind) for f in snapshot.files] == listed_files):
+        return None
+    files = []
+    for entry in snapshot.files:
+        summary = cache.get(entry.ref, SNAPSHOT_TYPES)
+        if not isinstance(summary, FileSummary):
+            return None
+        files.append(entry._replace(summary=summary))
+    snapshot = snapshot._replace(files=tuple(files))
+    return snapshot if usable(snapshot, listed_files) else None
 
 
 def usable(snapshot, listed_files: list) -> bool:

@@ -169,6 +169,17 @@ class FileCache:
         found = self.get(self._source_key(key))
         return found if isinstance(found, bytes) else None
 
+    def put_content(self, payload: bytes, label: bytes) -> bytes:
+        """Store the value pickled as `payload` under a name made from its own bytes (and
+        `label`, what it is), unless an entry of that name exists already; the name."""
+        h = hashlib.sha256(self.salt)
+        h.update(label + b"\0")
+        h.update(payload)
+        key = h.digest()
+        if self.usable and not self._path(key).is_file():
+            self.put_pickled(key, payload)
+        return key
+
     def get(self, key: bytes, allow: frozenset = frozenset()):
         """The value stored under `key`, or None when there is no whole, valid entry.
 
