@@ -242,3 +242,47 @@ def test_a_recheck_reads_the_changed_items_of_the_kept_bytes_only(tmp_path, monk
     monkeypatch.setattr(recheck, "reparse", lambda *a, **k: results.append(real(*a, **k)) or results[-1])
     assert _report(plan, cache) == _report(plan)
     assert [r is not None for r in results] == ([] if forged else [True])
+
+
+def test_a_goal_file_read_again_in_part_is_kept_as_the_items_it_changed(tmp_path, monkeypatch):
+    """The cache keeps such a file as its changed items over the entry it was read whole into;
+    that entry read back is the document a whole read gives. Past MOST_PATCHED items it is kept
+    whole again, and without the whole entry it is read whole."""
+    from nap_rules.load import plan_folder
+
+    plan = generate_plan(tmp_path / "plan", 200, seed=2)
+    cache = tmp_path / "cache"
+    _report(plan, cache)
+    goal = plan / "goals" / "PG4.yaml"
+    files, display = FileCache(cache, DEFAULT_READ_LIMITS), display_path(str(plan), "goals/PG4.yaml")
+    first = files.key(goal.read_bytes(), "goal", display)
+    deadlines = [m.start() for m in re.finditer(rb"deadline: \d+", goal.read_bytes())]
+    assert len(deadlines) > 3
+    kept = []
+    for n, at in enumerate(deadlines[:3]):
+        data = goal.read_bytes()
+        data = data[:at] + re.sub(rb"deadline: \d+", b"deadline: %d" % (2030 + n), data[at:], count=1)
+        goal.write_bytes(data)
+        assert _report(plan, cache) == _report(plan)
+        key = files.key(data, "goal", display)
+        stored = files.get(key)
+        kept.append(stored)
+        assert stored[0] == plan_folder.PATCH and stored[1] == first and len(stored[2]) == n + 1
+        doc, findings, _ = plan_folder.cached_document(files, key)
+        assert shape(doc) == shape(load_yaml_data(data, display)) and findings == ()
+    monkeypatch.setattr(plan_folder, "MOST_PATCHED", 3)  # the fourth change: kept whole
+    data = goal.read_bytes()
+    goal.write_bytes(data[:deadlines[3]] + re.sub(rb"deadline: \d+", b"deadline: 2040", data[deadlines[3]:], count=1))
+    assert _report(plan, cache) == _report(plan)
+    whole = files.get(files.key(goal.read_bytes(), "goal", display))
+    assert isinstance(whole[0], LocMap) and shape(whole[0]) == shape(load_yaml_data(goal.read_bytes(), display))
+    # the whole entry gone: the patches over it are misses; the file changed back is kept again,
+    # as a patch over the entry the last run read whole
+    (cache / f"{first.hex()}.entry").unlink()
+    last = files.key(data, "goal", display)
+    assert plan_folder.cached_document(files, last) is None
+    fourth = files.key(goal.read_bytes(), "goal", display)
+    goal.write_bytes(data)
+    assert _report(plan, cache) == _report(plan)
+    assert files.get(last)[1] == fourth
+    assert shape(plan_folder.cached_document(files, last)[0]) == shape(load_yaml_data(data, display))

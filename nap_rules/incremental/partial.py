@@ -48,13 +48,11 @@ class RecordingBuilder(GraphBuilder):
     def __init__(self, files):
         super().__init__(files)
         self.cross: dict = {}  # file being read -> [(u, v, rel, label), ...] in order
-        self.recording = True
 
     def edge(self, u: str, v: str, rel: str, label=None):
-        if self.recording:
-            reading = self.reading
-            if node_file(self.nodes[u]) != reading or node_file(self.nodes[v]) != reading:
-                self.cross.setdefault(reading, []).append((u, v, rel, label))
+        reading = self.reading
+        if node_file(self.nodes[u]) != reading or node_file(self.nodes[v]) != reading:
+            self.cross.setdefault(reading, []).append((u, v, rel, label))
         super().edge(u, v, rel, label)
 
 
@@ -92,17 +90,17 @@ class PartialBuilder(RecordingBuilder):
                 counts[counted] = counts.get(counted, 0) + n
 
     def replay_edges(self, edges) -> None:
-        """The edges a goal file left out has to nodes of other files (recorded already)."""
-        self.recording = False
+        """The edges a goal file left out has to nodes of other files (recorded already, so not
+        recorded again: GraphBuilder's `edge`)."""
         nodes = self.nodes
         missing = self.missing_elsewhere
+        add = super().edge
         for u, v, rel, label in edges:
             if u not in nodes:
                 self.placeholder(u, self.reading, "missing" if u in missing else None)
             if v not in nodes:
                 self.placeholder(v, self.reading, "missing" if v in missing else None)
-            self.edge(u, v, rel, label)
-        self.recording = True
+            add(u, v, rel, label)
 
     def placeholder(self, key: str, file: str, kind: str | None = None) -> None:
         prefix, _, ident = key.partition(":")

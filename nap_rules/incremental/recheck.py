@@ -33,7 +33,9 @@ from pathlib import Path
 
 from ..findings import sort_findings
 from ..load.file_cache import FileCache
-from ..load.plan_folder import PlanFile, PlanFiles, from_cache, list_plan_files, load_cached, load_checked
+from ..load.plan_folder import (
+    PlanFile, PlanFiles, cached_document, from_cache, list_plan_files, load_cached, load_checked,
+)
 from ..load.reparse import reparse
 from ..load.schema_check import check_plan_files, items_pass
 from ..load.yaml_reader import read_file_bytes
@@ -178,16 +180,18 @@ class CachedRun:
         old_data = self.cache.source(before)
         if old_data is None or self.cache.key(old_data, e.kind, e.display) != before:
             return None  # not kept, or not the bytes the last run read
-        old = from_cache(self.cache, before, e.kind, e.display)
+        old = cached_document(self.cache, before)
         if old is None:
             return None
-        got = reparse(old_data, data, old.doc, e.display, self.limits, self.pure)
+        old_doc, old_findings, (whole, items) = old
+        got = reparse(old_data, data, old_doc, e.display, self.limits, self.pure)
         if got is None:
             return None
         # a file that passed its schema, whose new items pass theirs, passes it still
-        passed = not old.schema_findings and items_pass(e.kind, got.replaced)
+        passed = not old_findings and items_pass(e.kind, got.replaced)
         self._items[i] = [(path, old_item, item) for (path, item), old_item in zip(got.replaced, got.old)]
-        return load_checked(got.doc, e.key, e.kind, e.display, self.cache, () if passed else None)
+        return load_checked(got.doc, e.key, e.kind, e.display, self.cache, () if passed else None,
+                            patch=(whole, items + tuple((tuple(path), item) for path, item in got.replaced)))
 
     def _reading(self, indexes):
         """Start reading the files `indexes` that the cache does not hold, the large ones in worker

@@ -127,15 +127,20 @@ def load_cached(data: bytes, key: bytes, kind: str, display: str, limits: ReadLi
     return load_checked(load_yaml_data(data, display, limits, pure), key, kind, display, cache)
 
 
-def load_checked(doc, key: bytes, kind: str, display: str, cache, findings: tuple | None = None) -> PlanFile:
+def load_checked(doc, key: bytes, kind: str, display: str, cache, findings: tuple | None = None,
+                 patch: tuple | None = None) -> PlanFile:
     """The plan file of the located document `doc` (read from the bytes whose cache entry name
     is `key`), kind- and schema-checked (unless its schema `findings` are known), and stored in
-    the cache."""
+    the cache: whole, or, with `patch` (the entry it was read whole into, and the items replaced
+    since: (path, item) pairs in order), as those items (see `cached_document`)."""
     if findings is None:
         doc, findings = schema_checked(doc, kind, display)
     else:
         doc = check_schema_line(doc, kind, display)
-    cache.put(key, (doc, findings))
+    if patch is not None and len(patch[1]) <= MOST_PATCHED:
+        cache.put(key, (PATCH, patch[0], patch[1], findings))
+    else:
+        cache.put(key, (doc, findings))
     return PlanFile(kind, display, doc, findings)
 
 
@@ -148,10 +153,48 @@ def schema_checked(doc, kind: str, display: str) -> tuple:
     return doc, tuple(check_document(doc, kind, display))
 
 
+# A goal file read again in part (nap_rules.load.reparse) is kept as the items it replaced in
+# the entry of the file it was last read whole from: (PATCH, that entry's name, ((path, item),
+# ...) in the order they were put in, schema findings). A re-check after an edit of one measure
+# writes that measure, not a file of ten thousand; past MOST_PATCHED items the file is kept whole.
+PATCH = "nap-rules patch"
+MOST_PATCHED = 256
+
+
+def cached_document(cache, key: bytes) -> tuple | None:
+    """(document, schema findings, (name of the entry it was read whole into, (path, item)
+    pairs replaced since)) of the plan file kept under `key`, or None."""
+    found = cache.get(key)
+    if _is_patch(found):
+        _, whole, items, findings = found
+        base = cache.get(whole)
+        if not _is_entry(base):
+            return None
+        doc = base[0]
+        try:
+            for path, item in items:
+                parent = doc
+                for step in path[:-1]:
+                    parent = parent[step]
+                parent[path[-1]] = item
+        except (KeyError, IndexError, TypeError):
+            return None
+        found, patch = (doc, findings), (whole, items)
+    else:
+        patch = (key, ())
+    return (found[0], found[1], patch) if _is_entry(found) else None
+
+
 def from_cache(cache, key: bytes, kind: str, display: str) -> PlanFile | None:
     """The plan file kept under `key`, or None."""
-    found = cache.get(key)
-    return PlanFile(kind, display, found[0], found[1]) if _is_entry(found) else None
+    found = cached_document(cache, key)
+    return PlanFile(kind, display, found[0], found[1]) if found is not None else None
+
+
+def _is_patch(value) -> bool:
+    return (isinstance(value, tuple) and len(value) == 4 and value[0] == PATCH and isinstance(value[1], bytes)
+            and isinstance(value[2], tuple)
+            and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], tuple) and p[0] for p in value[2]))
 
 
 def _is_entry(value) -> bool:
