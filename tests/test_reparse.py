@@ -255,7 +255,8 @@ def test_a_goal_file_read_again_in_part_is_kept_as_the_items_it_changed(tmp_path
     _report(plan, cache)
     goal = plan / "goals" / "PG4.yaml"
     files, display = FileCache(cache, DEFAULT_READ_LIMITS), display_path(str(plan), "goals/PG4.yaml")
-    first = files.key(goal.read_bytes(), "goal", display)
+    original = goal.read_bytes()
+    first = files.key(original, "goal", display)
     deadlines = [m.start() for m in re.finditer(rb"deadline: \d+", goal.read_bytes())]
     assert len(deadlines) > 3
     kept = []
@@ -270,6 +271,13 @@ def test_a_goal_file_read_again_in_part_is_kept_as_the_items_it_changed(tmp_path
         assert stored[0] == plan_folder.PATCH and stored[1] == first and len(stored[2]) == n + 1
         doc, findings, _ = plan_folder.cached_document(files, key)
         assert shape(doc) == shape(load_yaml_data(data, display)) and findings == ()
+    # changed back to the bytes it was read whole from: that entry stays whole
+    latest = goal.read_bytes()
+    goal.write_bytes(original)
+    assert _report(plan, cache) == _report(plan)
+    assert isinstance(files.get(first)[0], LocMap)
+    goal.write_bytes(latest)
+    assert _report(plan, cache) == _report(plan)
     monkeypatch.setattr(plan_folder, "MOST_PATCHED", 3)  # the fourth change: kept whole
     data = goal.read_bytes()
     goal.write_bytes(data[:deadlines[3]] + re.sub(rb"deadline: \d+", b"deadline: 2040", data[deadlines[3]:], count=1))

@@ -137,7 +137,9 @@ def load_checked(doc, key: bytes, kind: str, display: str, cache, findings: tupl
         doc, findings = schema_checked(doc, kind, display)
     else:
         doc = check_schema_line(doc, kind, display)
-    if patch is not None and len(patch[1]) <= MOST_PATCHED:
+    if patch is not None and patch[0] == key:
+        pass  # changed back to the bytes it was read whole from: that entry is kept already
+    elif patch is not None and len(patch[1]) <= MOST_PATCHED:
         cache.put(key, (PATCH, patch[0], patch[1], findings))
     else:
         cache.put(key, (doc, findings))
