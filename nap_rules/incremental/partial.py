@@ -94,7 +94,7 @@ class PartialBuilder(RecordingBuilder):
         recorded again: GraphBuilder's `edge`)."""
         nodes = self.nodes
         missing = self.missing_elsewhere
-        add = super().edge
+        add = super(RecordingBuilder, self).edge  # GraphBuilder's
         for u, v, rel, label in edges:
             if u not in nodes:
                 self.placeholder(u, self.reading, "missing" if u in missing else None)
