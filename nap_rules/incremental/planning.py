@@ -8,7 +8,7 @@ file that changed only the fields of some nodes, the nodes to evaluate again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..load.locations import LocList, LocMap
 from ..model.graph import node_file
@@ -233,6 +233,7 @@ class Planner:
     reached: set
     shared: frozenset
     in_lines: dict  # changed file whose change is one of fields only -> the nodes to evaluate again
+    _by_kind: dict = field(default_factory=dict)  # kind -> _read_nodes(kind)
 
     def __call__(self, rule):
         nodes, reached, changed_files, in_lines = self.nodes, self.reached, self.changed_files, self.in_lines
@@ -257,15 +258,13 @@ class Planner:
         kept_keys = {k for g in kept if g.keys is not None for k in g.keys}
         todo = []
         widened = self.widened_files
-        for k in self.index.by_kind.get(rule.applies_to, ()):
-            attrs = nodes[k]
-            if isinstance(attrs, Placeholder):
-                # a node of a goal file left out is in that file's groups, kept; a missing node
-                # first referred to there has groups of its own, and this one was reached
-                if attrs["kind"] == "missing" and k not in kept_keys:
-                    raise NeedFile(attrs["source"].file, f"{rule.id} on {k}")
+        for k, file in self._read_nodes(rule.applies_to):
+            if file is None:
+                # a missing node first referred to in a goal file left out has groups of its
+                # own, and this one was reached
+                if k not in kept_keys:
+                    raise NeedFile(dict.__getitem__(nodes[k], "source").file, f"{rule.id} on {k}")
                 continue
-            file = node_file(attrs)
             if file in in_lines and file not in whole:
                 if k in again or k in in_lines[file]:
                     todo.append(k)
@@ -277,6 +276,22 @@ class Planner:
             elif k not in kept_keys:
                 todo.append(k)
         return todo, kept, sum(g.steps for g in kept)
+
+    def _read_nodes(self, kind: str) -> list:
+        """(key, its file) of the nodes of `kind` of the files read, in graph order, and (key,
+        None) of the placeholders of missing nodes; the placeholders of the nodes of goal files
+        left out are in those files' groups, kept."""
+        found = self._by_kind.get(kind)
+        if found is None:
+            nodes = self.nodes
+            found = self._by_kind[kind] = []
+            for k in self.index.by_kind.get(kind, ()):
+                attrs = nodes[k]
+                if type(attrs) is not Placeholder:
+                    found.append((k, node_file(attrs)))
+                elif dict.__getitem__(attrs, "kind") == "missing":
+                    found.append((k, None))
+        return found
 
 
 def _without(group: Group, keys: frozenset) -> Group:

@@ -156,8 +156,10 @@ def summarize(builder, displays, linked) -> dict:
     from .partial import Placeholder
 
     for key, attrs in nodes.items():
+        if type(attrs) is Placeholder:
+            continue
         s = out.get(node_file(attrs))
-        if s is not None and not isinstance(attrs, Placeholder):
+        if s is not None:
             s["defined"].append(key)
             kind = attrs["kind"]
             s["kinds"].add(kind)
@@ -210,6 +212,6 @@ def missing_table(nodes: dict, before=None) -> dict:
 
     out = {}
     for k, a in nodes.items():
-        if a["kind"] == "missing":
+        if dict.__getitem__(a, "kind") == "missing":  # a placeholder's kind too
             out[k] = before[k] if isinstance(a, Placeholder) else (a["source"], a.get("expected"))
     return out
