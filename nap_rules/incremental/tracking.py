@@ -95,7 +95,7 @@ class TrackingIndex(GraphIndex):
         self._incomplete_kinds = incomplete_kinds
         # the tokens of the nodes of a file, one tuple per file and not one per node (a node's
         # token is read from its attributes each time); those that name a node, kept per node
-        self._file_tokens: dict = {}  # (file, kind) -> ("F", file, kind)
+        self._file_tokens: dict = {}  # file -> {kind: ("F", file, kind)}
         self._edge_tokens: dict = {}  # file -> ("E", file)
         self._node_tokens: dict = {}  # (what, key) -> that token
         self._walks: dict = {}
@@ -110,12 +110,16 @@ class TrackingIndex(GraphIndex):
 
     def file_token(self, key) -> tuple:
         attrs = self.attrs[key]
-        if attrs["kind"] == "missing":
+        kind = attrs["kind"]
+        if kind == "missing":
             return self._of_node("M", key)
-        file, kind = attrs["source"].file, attrs["kind"]
-        token = self._file_tokens.get((file, kind))
+        file = attrs["source"].file
+        of_file = self._file_tokens.get(file)
+        if of_file is None:
+            of_file = self._file_tokens[file] = {}
+        token = of_file.get(kind)
         if token is None:
-            token = self._file_tokens[(file, kind)] = ("F", file, kind)
+            token = of_file[kind] = ("F", file, kind)
         return token
 
     def edge_token(self, key) -> tuple:
@@ -143,11 +147,15 @@ class TrackingIndex(GraphIndex):
             return token
         anchor = self._anchor
         if key == anchor or key in self._anchor_line() or anchor in line_up(self, key):
-            found = self._line_tokens.get(token)
-            if found is None:
-                found = self._line_tokens[token] = ("FS", *token[1:])
-            return found
+            return self._line_token(token)
         return token
+
+    def _line_token(self, token: tuple) -> tuple:
+        """("FS", file, kind) for the token ("F", file, kind)."""
+        found = self._line_tokens.get(token)
+        if found is None:
+            found = self._line_tokens[token] = ("FS", *token[1:])
+        return found
 
     def kind_token(self, key) -> tuple:
         """The token of reading only the kind of node `key` (a walk up or down the plan tree):
@@ -160,13 +168,6 @@ class TrackingIndex(GraphIndex):
             found = self._kind_tokens[token[1]] = ("FK", token[1])
         return found
 
-    def _anchored(self, key) -> None:
-        """Classify reads against node `key` (None: against none)."""
-        self._anchor, self._line = key, None
-        token = self.file_token(key) if key is not None else None
-        self._anchor_file = token[1] if token is not None and token[0] == "F" and token[1] not in self._edges_by_node \
-            else None
-
     def _anchor_line(self) -> frozenset:
         """The ancestors of the node reads are classified against, in its own file."""
         found = self._line
@@ -175,9 +176,15 @@ class TrackingIndex(GraphIndex):
         return found
 
     def begin(self, key) -> None:
-        """Start the record of evaluating a rule on `key`."""
-        self._anchored(key)
-        token = self.read_token(key)
+        """Start the record of evaluating a rule on `key`, against which reads are classified
+        (`read_token`): the node itself is read in its own line."""
+        token = self.file_token(key)
+        self._anchor, self._line = key, None
+        if token[0] == "F" and token[1] not in self._edges_by_node:
+            self._anchor_file = token[1]
+            token = self._line_token(token)
+        else:
+            self._anchor_file = None
         self.tokens = {token, ("MS", key)} if token[0] == "M" else {token}
 
     def _edges(self, key, rel=None) -> None:
