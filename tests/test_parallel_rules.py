@@ -118,11 +118,11 @@ def test_the_graph_built_while_reading_is_the_graph_of_one_process(plan, split):
     assert {k: dict(v) for k, v in two._succ.items()} == {k: dict(v) for k, v in one._succ.items()}
 
 
-def _dies(*unit):
+def _dies():
     os._exit(3)
 
 
-def _fails(*unit):
+def _fails():
     raise RuntimeError("a worker that fails")
 
 
@@ -131,7 +131,7 @@ def test_a_worker_that_dies_or_fails_leaves_the_rules_to_this_process(plan, spli
     split(1)
     one = outputs(plan)
     split(2)
-    monkeypatch.setattr(parallel, "_unit", broken)
+    monkeypatch.setattr(parallel, "_worker", broken)
     assert outputs(plan) == one
 
 

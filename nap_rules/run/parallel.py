@@ -1,12 +1,16 @@
-"""Evaluating the rules of a large plan in worker processes, one core each.
+"""Evaluating the rules of a large plan on every core: this process and worker processes.
 
-Once the graph is built, the rules are evaluated in forked worker processes: each starts with
-the graph, its index and the compiled rules as this process holds them (fork shares them
-copy-on-write, and the cyclic collector is off, so only the pages a worker writes to, as it
-counts references to what it reads, are copied). The work is cut into *units*: a run of
+Once the graph is built, the rules are evaluated here and in forked worker processes, one fewer
+than the cores: each starts with the graph, its index and the compiled rules as this process
+holds them (fork shares them copy-on-write, and the cyclic collector is off, so only the pages
+a worker writes to, as it counts references to what it reads, are copied). Those copies are
+what a worker costs more than this process: on a plan of 100 000 measures two workers spent
+some 10 s of system time copying pages, more than they saved, while this process and one
+worker finish the rules sooner than this process alone. The work is cut into *units*: a run of
 consecutive nodes of one rule's kind (UNITS_PER_WORKER per worker over all the rules, at least
-MIN_UNIT nodes), which the workers take one after the other as they finish the last, so that a
-worker slowed down by a costly unit or by another process leaves the rest to the others.
+MIN_UNIT nodes); the workers take them one after the other from the first as they finish the
+last, and this process takes those no worker has started from the last one back, so that a
+process slowed down by a costly unit or by another process leaves the rest to the others.
 Consecutive nodes were allocated together: a worker writes to few pages the other writes to.
 The units at the end of each kind's nodes go first: those are the nodes of the plan-wide files
 (indicators.yaml, budget.yaml, the narrative), read after the goal files, and rules on them often
@@ -62,11 +66,21 @@ def evaluate_shared(index, rules: list, params: list, as_of, session, shown: dic
     from concurrent.futures import ProcessPoolExecutor
 
     handed = units(sizes, n)
-    _SHARED = (index, rules, params, as_of, session, shown is not None)
+    context = multiprocessing.get_context("fork")
+    claims = context.Array("q", [0, len(handed)])  # the next unit from the front; the last one left, from the back
+    _SHARED = (index, rules, params, as_of, session, shown is not None, handed, claims)
     try:
-        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_unit, *unit) for unit in handed]
-            done = {unit: future.result() for unit, future in zip(handed, futures)}
+        with ProcessPoolExecutor(max_workers=n - 1, mp_context=context) as pool:
+            futures = [pool.submit(_worker) for _ in range(n - 1)]
+            done = {}
+            try:
+                while (i := _claim(claims, from_front=False)) is not None:  # this process: from the back
+                    done[handed[i]] = _evaluate_unit(*handed[i])
+            finally:  # an interrupt here leaves no unit to the workers
+                with claims.get_lock():
+                    claims[0] = claims[1]
+            for future in futures:
+                done.update(future.result())
     except Exception:  # noqa: BLE001 - a worker that failed or died: every rule is evaluated here
         return None
     finally:
@@ -88,14 +102,38 @@ def evaluate_shared(index, rules: list, params: list, as_of, session, shown: dic
     return findings
 
 
-def _unit(r: int, lo: int, end: int) -> tuple:
-    """In a worker: rule `r` on its nodes lo to end: its findings, the steps they took, the values
-    shown and the session's part."""
+def _claim(claims, from_front: bool) -> int | None:
+    """The index of the next unit no process has taken, from the front or the back; None when
+    every unit is taken."""
+    with claims.get_lock():
+        front, back = claims[0], claims[1]
+        if front >= back:
+            return None
+        if from_front:
+            claims[0] = front + 1
+            return front
+        claims[1] = back - 1
+        return back - 1
+
+
+def _worker() -> dict:
+    """In a worker: {unit: what `_evaluate_unit` gives} of the units it takes, from the front,
+    until none is left."""
+    handed, claims = _SHARED[6], _SHARED[7]
+    out = {}
+    while (i := _claim(claims, from_front=True)) is not None:
+        out[handed[i]] = _evaluate_unit(*handed[i])
+    return out
+
+
+def _evaluate_unit(r: int, lo: int, end: int) -> tuple:
+    """Rule `r` on its nodes lo to end: its findings, the steps they took, the values shown and
+    the session's part."""
     import decimal
 
     from ..lang.runtime import DECIMAL_CONTEXT
 
-    index, rules, params, as_of, session, showing = _SHARED
+    index, rules, params, as_of, session, showing = _SHARED[:6]
     rule = rules[r]
     keys = index.by_kind.get(rule.applies_to, ())[lo:end]
     shown = {} if showing else None
