@@ -294,3 +294,34 @@ def test_a_goal_file_read_again_in_part_is_kept_as_the_items_it_changed(tmp_path
     assert _report(plan, cache) == _report(plan)
     assert files.get(last)[1] == fourth
     assert shape(plan_folder.cached_document(files, last)[0]) == shape(load_yaml_data(data, display))
+
+
+def test_a_patch_entry_that_does_not_fit_its_document_is_a_miss(tmp_path):
+    """A planted or damaged patch (a place the document does not have, a patch over a patch or
+    over itself) is not used: the file is read whole, and the report is that of a run without
+    a cache."""
+    from nap_rules.load import plan_folder
+
+    plan = generate_plan(tmp_path / "plan", 200, seed=2)
+    cache = tmp_path / "cache"
+    _report(plan, cache)
+    goal = plan / "goals" / "PG4.yaml"
+    files, display = FileCache(cache, DEFAULT_READ_LIMITS), display_path(str(plan), "goals/PG4.yaml")
+    whole = files.key(goal.read_bytes(), "goal", display)
+    doc = files.get(whole)[0]
+    item = doc["objectives"][0]["measures"][0]
+    planted = files.key(b"planted", "goal", display)
+    for path in [("objectives", 0, "measures", 0)]:  # a place it has: the patch is used
+        files.put(planted, (plan_folder.PATCH, whole, ((path, item),), ()))
+        assert plan_folder.cached_document(files, planted) is not None
+    for base, path in [(whole, ("objectives", 0, "no such key")), (whole, ("objectives", 0, "measures", -1)),
+                       (whole, ("objectives", 0, "measures", 10 ** 6)), (whole, ("objectives", ["x"], "measures", 0)),
+                       (whole, ("id", 0)), (planted, ("objectives", 0, "measures", 0))]:
+        files.put(planted, (plan_folder.PATCH, base, ((path, item),), ()))
+        assert plan_folder.cached_document(files, planted) is None, (base, path)
+    # under the key of the file's next bytes, such an entry is passed over
+    data = re.sub(rb"deadline: \d+", b"deadline: 2031", goal.read_bytes(), count=1)
+    files.put(files.key(data, "goal", display),
+              (plan_folder.PATCH, whole, ((("objectives", 0, "measures", 10 ** 6), item),), ()))
+    goal.write_bytes(data)
+    assert _report(plan, cache) == _report(plan)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from .locations import Location, LocMap
+from .locations import Location, LocList, LocMap
 from .yaml_reader import (
     DEFAULT_READ_LIMITS,
     ReadLimits,
@@ -173,14 +173,15 @@ def cached_document(cache, key: bytes) -> tuple | None:
         if not _is_entry(base):
             return None
         doc = base[0]
-        try:
-            for path, item in items:
-                parent = doc
-                for step in path[:-1]:
-                    parent = parent[step]
-                parent[path[-1]] = item
-        except (KeyError, IndexError, TypeError):
-            return None
+        for path, item in items:
+            parent = doc
+            for step in path[:-1]:
+                if not _has(parent, step):
+                    return None  # not a place the document has: not a patch this code wrote
+                parent = parent[step]
+            if not _has(parent, path[-1]):
+                return None
+            parent[path[-1]] = item
         found, patch = (doc, findings), (whole, items)
     else:
         patch = (key, ())
@@ -191,6 +192,16 @@ def from_cache(cache, key: bytes, kind: str, display: str) -> PlanFile | None:
     """The plan file kept under `key`, or None."""
     found = cached_document(cache, key)
     return PlanFile(kind, display, found[0], found[1]) if found is not None else None
+
+
+def _has(container, step) -> bool:
+    """Whether `step` is a key of the mapping, or an index (from 0) of the list, `container`."""
+    if isinstance(container, LocMap):
+        try:
+            return step in container
+        except TypeError:  # not a key a mapping can have
+            return False
+    return isinstance(container, LocList) and type(step) is int and 0 <= step < len(container)
 
 
 def _is_patch(value) -> bool:
