@@ -135,6 +135,23 @@ def test_a_worker_that_dies_or_fails_leaves_the_rules_to_this_process(plan, spli
     assert outputs(plan) == one
 
 
+@pytest.mark.parametrize("missing", [("Array",), ("Lock", "RLock")])
+def test_without_the_semaphores_workers_need_the_work_is_done_here(plan, split, monkeypatch, missing):
+    """A machine where shared counters or locks cannot be made (no /dev/shm) reads the files and
+    evaluates the rules in one process, to the same reports."""
+    import multiprocessing.context
+
+    split(1)
+    one = outputs(plan)
+    split(2)
+
+    def no_semaphores(*args, **kwargs):
+        raise OSError(38, "Function not implemented")
+    for name in missing:
+        monkeypatch.setattr(multiprocessing.context.BaseContext, name, no_semaphores)
+    assert outputs(plan) == one
+
+
 def test_a_rule_past_its_step_limit_over_the_units_stops_where_one_process_stops(plan, split, tmp_path, monkeypatch):
     limited = tmp_path / "plan"
     shutil.copytree(plan, limited)

@@ -74,8 +74,11 @@ class Workers:
         from concurrent.futures import ProcessPoolExecutor
 
         large.sort(key=order or (lambda i: -jobs[i][4]))
-        self.pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"))
-        self.futures = {i: self.pool.submit(_read_checked, *jobs[i][:4], limits, pure) for i in large}
+        try:
+            self.pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"))
+            self.futures = {i: self.pool.submit(_read_checked, *jobs[i][:4], limits, pure) for i in large}
+        except OSError:  # no semaphores for the pool's queues (no /dev/shm): the caller reads every file
+            self.close()
 
     def result(self, i: int):
         future = self.futures.pop(i, None)

@@ -67,9 +67,9 @@ def evaluate_shared(index, rules: list, params: list, as_of, session, shown: dic
 
     handed = units(sizes, n)
     context = multiprocessing.get_context("fork")
-    claims = context.Array("q", [0, len(handed)])  # the next unit from the front; the last one left, from the back
-    _SHARED = (index, rules, params, as_of, session, shown is not None, handed, claims)
-    try:
+    try:  # a machine without the semaphores these need evaluates here, as one without workers
+        claims = context.Array("q", [0, len(handed)])  # the next unit from the front; the last one left, from the back
+        _SHARED = (index, rules, params, as_of, session, shown is not None, handed, claims)
         with ProcessPoolExecutor(max_workers=n - 1, mp_context=context) as pool:
             futures = [pool.submit(_worker) for _ in range(n - 1)]
             done = {}
