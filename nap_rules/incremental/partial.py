@@ -12,7 +12,7 @@ left-out files hold: the keys of their nodes and the tables of the searches the 
 from __future__ import annotations
 
 from ..load.locations import Location
-from ..model.graph import GraphBuilder, node_file
+from ..model.graph import NO_EDGES, GraphBuilder, node_file
 from ..model.index import value_table
 from .snapshot import FileSummary
 from .tracking import PLAIN, NeedFile, NeedFullRun
@@ -74,6 +74,7 @@ class PartialBuilder(RecordingBuilder):
             missing |= summary.missing
         self.missing_elsewhere = frozenset(missing)
         self.placeholder_uses: list = []  # (file being read, key) per placeholder a file asked for
+        self._sources: dict = {}  # file -> the Location its placeholders share
 
     def goal_files(self, plan: str) -> None:
         loaded = {f.display: f for f in self.files.of_kind("goal")}
@@ -105,9 +106,12 @@ class PartialBuilder(RecordingBuilder):
     def placeholder(self, key: str, file: str, kind: str | None = None) -> None:
         prefix, _, ident = key.partition(":")
         ident, _, repeat = ident.partition("~")
-        self.nodes[key] = Placeholder(kind=kind or prefix, id=ident, occurrence=int(repeat or 1), placeholder=True,
-                                      source=Location(file, 0, 0))
-        self.succ[key] = {}
+        source = self._sources.get(file)
+        if source is None:
+            source = self._sources[file] = Location(file, 0, 0)
+        self.nodes[key] = Placeholder(kind=kind or prefix, id=ident, occurrence=int(repeat) if repeat else 1,
+                                      placeholder=True, source=source)
+        self.succ[key] = NO_EDGES  # made a dict by its first edge (GraphBuilder.edge)
         self.pred[key] = {}
 
     def _has(self, key: str) -> bool:

@@ -74,7 +74,7 @@ class NoEdges(Shared):
     SHARED_BY = "every node without outgoing edges (their adjacency)"
 
 
-_NO_EDGES = NoEdges()
+NO_EDGES = NoEdges()
 
 
 # (field name, whether an absent value reads as an empty list), per node kind
@@ -191,7 +191,7 @@ class GraphBuilder(FileNodes, ReferenceResolver):
         if extra:
             attrs.update(extra)
         self.nodes[key] = attrs
-        self.succ[key] = _NO_EDGES
+        self.succ[key] = NO_EDGES
         self.pred[key] = {}
         return key
 
@@ -202,7 +202,7 @@ class GraphBuilder(FileNodes, ReferenceResolver):
             data = EdgeData(rel=rel) if label is None else EdgeData(rel=rel, label=label)
             shared = self._edge_data[(rel, label)] = (data, EdgeKeys({0: data}))
         out = self.succ[u]
-        if out is _NO_EDGES:
+        if out is NO_EDGES:
             out = self.succ[u] = {}
         keyed = out.get(v)
         if keyed is None:
