@@ -115,30 +115,27 @@ def store(cache, name: bytes, snapshot: Snapshot) -> None:
 
 def load(cache, name: bytes, listed_files: list) -> Snapshot | None:
     """The snapshot stored under `name` with its files' summaries, if it is `usable` for the
-    files (display, kind) `listed_files`; else None."""
+    files (display, kind) `listed_files` and every summary it names is whole; else None."""
     snapshot = cache.get(name, SNAPSHOT_TYPES)
-    if not (isinstance(snapshot, Snapshot) and isinstance(snapshot.files, tuple)
-            and all(isinstance(f, FileEntry) and isinstance(f.ref, bytes) for f in snapshot.files)
-            and [(f.display, f.kind) for f in snapshot.files] == listed_files):
+    if not usable(snapshot, listed_files):
         return None
     files = []
     for entry in snapshot.files:
         summary = cache.get(entry.ref, SNAPSHOT_TYPES)
-        if not isinstance(summary, FileSummary):
+        if not (isinstance(summary, FileSummary) and (entry.kind != PARTIAL_KIND or isinstance(summary.tables, dict))):
             return None
         files.append(entry._replace(summary=summary))
-    snapshot = snapshot._replace(files=tuple(files))
-    return snapshot if usable(snapshot, listed_files) else None
+    return snapshot._replace(files=tuple(files))
 
 
 def usable(snapshot, listed_files: list) -> bool:
-    """Whether `snapshot` is whole, of this format, and lists the files (display, kind) `listed_files`."""
+    """Whether the stored `snapshot` is whole, of this format, and lists the files (display, kind)
+    `listed_files`, each naming the entry of its summary (checked before any summary is read)."""
     if not (isinstance(snapshot, Snapshot) and snapshot.format == SNAPSHOT_FORMAT and snapshot.independent is True
             and isinstance(snapshot.files, tuple) and isinstance(snapshot.rules, dict)
             and isinstance(snapshot.missing, dict) and isinstance(snapshot.searches, frozenset)):
         return False
-    if not all(isinstance(f, FileEntry) and isinstance(f.summary, FileSummary)
-               and (f.kind != PARTIAL_KIND or isinstance(f.summary.tables, dict)) for f in snapshot.files):
+    if not all(isinstance(f, FileEntry) and isinstance(f.ref, bytes) for f in snapshot.files):
         return False
     if not all(isinstance(r, RuleRecord) and all(isinstance(g, Group) for g in r.groups)
                for r in snapshot.rules.values()):
