@@ -46,6 +46,7 @@ from ..model.index import GraphIndex, normalize_text
 # values a search token may hold: what a snapshot can store and compare
 PLAIN = (str, int, float, bool, Decimal, type(None))
 
+
 def node_file_of(attrs: dict, key) -> str | None:
     """The file of node `key` (None for a node the graph does not hold)."""
     found = attrs.get(key)
@@ -98,12 +99,12 @@ class TrackingIndex(GraphIndex):
         self._file_tokens: dict = {}  # file -> {kind: ("F", file, kind)}
         self._edge_tokens: dict = {}  # file -> ("E", file)
         self._node_tokens: dict = {}  # (what, key) -> that token
-        self._walks: dict = {}
-        self._token_sets: dict = {}  # (what, key, kind) -> (result, tokens) of ancestor/descendants walks
+        self._walks: dict = {}  # (what, key, kind) -> (result, tokens) of ancestor/descendants walks
+        self._token_sets: dict = {}  # the distinct token sets of those walks, each kept once
         self._line_tokens: dict = {}  # ("F", file, kind) -> ("FS", file, kind)
         self._kind_tokens: dict = {}  # file -> ("FK", file)
         self._line = None  # the ancestors of `_anchor` in its own file, once asked for
-        self._anchor = None  # the node reads are classified against: the node evaluated, or a walk's start
+        self._anchor = None  # the node reads are classified against: the node evaluated
         self._anchor_file = None  # its goal file (None for a node of a file that is not a goal file)
 
     # --- tokens ----------------------------------------------------------------------------

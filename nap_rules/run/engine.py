@@ -36,14 +36,14 @@ def evaluate(graph, rules: list[Rule], *, as_of: datetime.date,
     incremental re-check (nap_rules.incremental) is such a session. A session whose `whole` is
     true evaluates every node (start gives None for keys and no steps before).
 
-    Without a session or with a whole one, a large graph's rules are evaluated in worker
-    processes (nap_rules.run.parallel), to the same findings.
+    Without a session or with a whole one, a large graph's rules are evaluated by this process
+    and worker processes (nap_rules.run.parallel), to the same findings.
     """
     index = index if index is not None else GraphIndex(graph)
     overrides = params_override or {}
     params = [{**rule.params, **overrides.get(rule.id, {})} for rule in rules]
     with decimal.localcontext(DECIMAL_CONTEXT):
-        if session is None or session.whole:  # every node of each rule: in worker processes if large
+        if session is None or session.whole:  # every node of each rule: on every core if large
             from .parallel import evaluate_shared
 
             shared = evaluate_shared(index, rules, params, as_of, session, shown)

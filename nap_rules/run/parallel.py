@@ -7,7 +7,7 @@ a worker writes to, as it counts references to what it reads, are copied). Those
 what a worker costs more than this process: on a plan of 100 000 measures two workers spent
 some 10 s of system time copying pages, more than they saved, while this process and one
 worker finish the rules sooner than this process alone. The work is cut into *units*: a run of
-consecutive nodes of one rule's kind (UNITS_PER_WORKER per worker over all the rules, at least
+consecutive nodes of one rule's kind (UNITS_PER_WORKER per process over all the rules, at least
 MIN_UNIT nodes); the workers take them one after the other from the first as they finish the
 last, and this process takes those no worker has started from the last one back, so that a
 process slowed down by a costly unit or by another process leaves the rest to the others.
@@ -41,7 +41,7 @@ _SHARED = None  # what the workers evaluate, set while they are forked
 
 
 def units(sizes: list, n: int) -> list:
-    """(rule, first node, end) of each unit, for rules with `sizes` nodes and `n` workers, in the
+    """(rule, first node, end) of each unit, for rules with `sizes` nodes and `n` processes, in the
     order they are handed out: the last unit of each rule first, then the one before, …"""
     size = max(MIN_UNIT, -(-sum(sizes) // (n * UNITS_PER_WORKER)))
     cut = [[(r, lo, min(lo + size, count)) for lo in range(0, count, size)] for r, count in enumerate(sizes)]
@@ -50,10 +50,10 @@ def units(sizes: list, n: int) -> list:
 
 
 def evaluate_shared(index, rules: list, params: list, as_of, session, shown: dict | None) -> list | None:
-    """The findings of `rules` (each with its `params`), evaluated in worker processes, not sorted;
-    None when this process is to evaluate them (see the module's text). `session`, if any, is
-    whole (nap_rules.run.engine.evaluate): its `part(rule)` in a worker and `finish_parts(rule,
-    parts, findings)` here stand for start/finish."""
+    """The findings of `rules` (each with its `params`), evaluated by this process and worker
+    processes, not sorted; None when this process alone is to evaluate them (see the module's
+    text). `session`, if any, is whole (nap_rules.run.engine.evaluate): its `part(rule)` after
+    each unit and `finish_parts(rule, parts, findings)` at the end stand for start/finish."""
     global _SHARED
     sizes = [len(index.by_kind.get(rule.applies_to, ())) for rule in rules]
     n = workers()
