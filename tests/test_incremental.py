@@ -402,3 +402,38 @@ def test_a_budget_line_is_evaluated_again_only_when_a_cost_changed(generated, tm
     assert bool(goal_lines) is reached
     options = SETUPS["bench rules"]
     assert report_json(plan, cache, options) == report_json(plan, None, options)
+
+
+# --- file summaries ----------------------------------------------------------------------------
+
+def _summaries_both_ways(plan: Path):
+    from nap_rules.incremental.partial import RecordingBuilder
+    from nap_rules.incremental.snapshot import summarize
+    from nap_rules.load.plan_folder import read_plan_dir
+
+    files = read_plan_dir(plan)
+    builder = RecordingBuilder(files)
+    builder.build_plan_graph()
+    displays = [f.display for f in files.files]
+    goals = [f.display for f in files.files if f.kind == "goal"]
+    return (summarize(builder, displays, goals, every_edge_recorded=True), summarize(builder, displays, goals))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 2**16)), min_size=1, max_size=3))
+def test_a_full_run_finds_the_links_between_files_among_the_edges_it_recorded(generated, tmp_path_factory, steps):
+    """A run that read every file summarizes each goal file's links from the edges between files
+    it recorded; they are those a walk of the adjacency of each of the file's nodes finds."""
+    plan = tmp_path_factory.mktemp("summaries") / "plan"
+    shutil.copytree(generated, plan)
+    for what, seed in steps:
+        edit(plan, random.Random(seed), what)
+    recorded, walked = _summaries_both_ways(plan)
+    assert recorded == walked
+    assert any(s.links for s in recorded.values()) and any(s.edges for s in recorded.values())
+
+
+def test_the_published_plan_summarized_from_recorded_edges():
+    recorded, walked = _summaries_both_ways(ROOT / "plan")
+    assert recorded == walked
+    assert any(s.missing for s in recorded.values())  # the published plan names bodies no registry has

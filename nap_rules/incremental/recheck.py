@@ -259,7 +259,8 @@ class CachedRun:
         searches, records = frozenset(index.searches), session.records
         del index, session  # the tracking index is not needed for the snapshot: let it go first
         kinds = {e.display: e.kind for e in entries}
-        summaries = summarize(builder, list(kinds), [d for d, k in kinds.items() if k == PARTIAL_KIND])
+        summaries = summarize(builder, list(kinds), [d for d, k in kinds.items() if k == PARTIAL_KIND],
+                              every_edge_recorded=True)
         for f in files.files:
             tables = search_tables(builder.nodes, searches, summaries[f.display].defined) if f.kind == PARTIAL_KIND else None
             summaries[f.display] = summaries[f.display]._replace(schema=tuple(f.schema_findings or ()), tables=tables)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -143,46 +144,89 @@ def usable(snapshot, listed_files: list) -> bool:
     return [(f.display, f.kind) for f in snapshot.files] == listed_files
 
 
-def summarize(builder, displays, linked) -> dict:
+def summarize(builder, displays, linked, every_edge_recorded: bool = False) -> dict:
     """{file: FileSummary} of the files `displays`, from a graph builder's nodes and adjacency
     (the builder records the edges between files: nap_rules.incremental.partial). For the
-    files `linked` also `links` and `missing`; `schema` and `tables` are left empty."""
-    nodes, succ, pred = builder.nodes, builder.succ, builder.pred
-    out = {d: {"defined": [], "ids": {}, "kinds": set(), "links": set(), "missing": set(), "dangling": []}
-           for d in displays}
+    files `linked` also `links` and `missing`; `schema` and `tables` are left empty.
+
+    `every_edge_recorded`: the builder read every file, so that the edges it recorded are every
+    edge between two files, and those of `linked` are found among them rather than by walking
+    the adjacency of each of its nodes (a partial build replays edges it does not record)."""
+    nodes = builder.nodes
+    wanted = set(displays)
+    defined: dict = {d: [] for d in displays}
+    counted: dict = {d: [] for d in displays}
     from .partial import Placeholder
 
+    last_file, keys, pairs = None, None, None
     for key, attrs in nodes.items():
         if type(attrs) is Placeholder:
             continue
-        s = out.get(node_file(attrs))
-        if s is not None:
-            s["defined"].append(key)
-            kind = attrs["kind"]
-            s["kinds"].add(kind)
-            counted = (kind, attrs["id"])
-            s["ids"][counted] = s["ids"].get(counted, 0) + 1
-    for file in linked:
-        s = out[file]
-        for u in s["defined"]:
+        kind = attrs["kind"]
+        if kind == "missing":
+            continue
+        file = attrs["source"].file
+        if file != last_file:
+            last_file = file
+            keys, pairs = (defined[file], counted[file]) if file in wanted else (None, None)
+        if keys is not None:
+            keys.append(key)
+            pairs.append((kind, attrs["id"]))
+    links = {d: set() for d in linked}
+    missing = {d: set() for d in linked}
+    if every_edge_recorded:
+        _cross_links(builder, links, missing)
+    else:
+        _adjacent_links(builder, defined, links, missing)
+    dangling: dict = {d: [] for d in displays}
+    for entry in builder.dangling:
+        found = dangling.get(entry[3].file)
+        if found is not None:
+            found.append(entry)
+    cross = builder.cross
+    out = {}
+    for d in displays:
+        ids = Counter(counted[d])  # in the order of first use, as the keys were made
+        out[d] = FileSummary(tuple(defined[d]), tuple(ids.items()), frozenset(kind for kind, _ in ids),
+                             frozenset(links.get(d, ())), frozenset(missing.get(d, ())), tuple(dangling[d]),
+                             tuple(cross.get(d, ())), (), None)
+    return out
+
+
+def _adjacent_links(builder, defined: dict, links: dict, missing: dict) -> None:
+    """`links` and `missing` of the files `links` names, from the adjacency of each of their nodes."""
+    nodes, succ, pred = builder.nodes, builder.succ, builder.pred
+    for file, found in links.items():
+        gone = missing[file]
+        for u in defined[file]:
             for edges in (succ[u], pred[u]):
                 for other, keyed in edges.items():
                     other_file = node_file(nodes[other])
                     if other_file == file:
                         continue
                     if other_file == "":
-                        s["missing"].add(other)
+                        gone.add(other)
                     else:
-                        s["links"].update((other, data["rel"]) for data in keyed.values())
-    for entry in builder.dangling:
-        s = out.get(entry[3].file)
-        if s is not None:
-            s["dangling"].append(entry)
-    cross = builder.cross
-    return {d: FileSummary(tuple(s["defined"]), tuple(s["ids"].items()), frozenset(s["kinds"]),
-                           frozenset(s["links"]), frozenset(s["missing"]), tuple(s["dangling"]),
-                           tuple(cross.get(d, ())), (), None)
-            for d, s in out.items()}
+                        found.update((other, data["rel"]) for data in keyed.values())
+
+
+def _cross_links(builder, links: dict, missing: dict) -> None:
+    """`links` and `missing` of the files `links` names, from the edges between files the
+    builder recorded (all of them, when it read every file)."""
+    nodes = builder.nodes
+    for edges in builder.cross.values():
+        for u, v, rel, _ in edges:
+            file_u, file_v = node_file(nodes[u]), node_file(nodes[v])
+            if file_u == file_v:
+                continue
+            for here, other, other_file in ((file_u, v, file_v), (file_v, u, file_u)):
+                found = links.get(here)
+                if found is None:
+                    continue
+                if other_file == "":
+                    missing[here].add(other)
+                else:
+                    found.add((other, rel))
 
 
 def independent(summaries: dict, kinds: dict) -> bool:
