@@ -12,7 +12,7 @@ left-out files hold: the keys of their nodes and the tables of the searches the 
 from __future__ import annotations
 
 from ..load.locations import Location
-from ..model.graph import NO_EDGES, GraphBuilder, node_file
+from ..model.graph import NO_EDGES, GraphBuilder
 from ..model.index import value_table
 from .snapshot import FileSummary
 from .tracking import PLAIN, NeedFile, NeedFullRun
@@ -50,10 +50,13 @@ class RecordingBuilder(GraphBuilder):
         self.cross: dict = {}  # file being read -> [(u, v, rel, label), ...] in order
 
     def edge(self, u: str, v: str, rel: str, label=None):
-        reading = self.reading
-        if node_file(self.nodes[u]) != reading or node_file(self.nodes[v]) != reading:
+        reading, nodes = self.reading, self.nodes
+        source, target = nodes[u], nodes[v]
+        # node_file, inlined (an edge of every node): a missing node is of no file
+        if (source["source"].file != reading or target["source"].file != reading
+                or source["kind"] == "missing" or target["kind"] == "missing"):
             self.cross.setdefault(reading, []).append((u, v, rel, label))
-        super().edge(u, v, rel, label)
+        GraphBuilder.edge(self, u, v, rel, label)
 
 
 class PartialBuilder(RecordingBuilder):

@@ -38,19 +38,26 @@ class Recorder:
         self.groups: dict = {}
         self.steps = 0
         self._interned: dict = {}
+        # the last evaluation's file, tokens (the index's set, not changed once its evaluation
+        # ended) and group: consecutive nodes of a file mostly read alike
+        self._last = (None, None, None)
 
     def _local(self, tokens, file: str) -> bool:
         shared = self.shared
         return all((t[0] in _LOCAL) and (t[1] == file or t[0] == "F" and t[1] in shared) for t in tokens)
 
     def __call__(self, key, findings, steps) -> None:
-        tokens = frozenset(self.index.tokens)
-        tokens = self._interned.setdefault(tokens, tokens)
+        live = self.index.tokens
         file = node_file(self.index.attrs[key])
-        group = self.groups.get((file, tokens))
-        if group is None:
-            keyed = file in self.shared or not self._local(tokens, file)
-            group = self.groups[(file, tokens)] = [0, [], [] if keyed else None]
+        last_file, last_live, group = self._last
+        if file != last_file or live != last_live:
+            tokens = frozenset(live)
+            tokens = self._interned.setdefault(tokens, tokens)
+            group = self.groups.get((file, tokens))
+            if group is None:
+                keyed = file in self.shared or not self._local(tokens, file)
+                group = self.groups[(file, tokens)] = [0, [], [] if keyed else None]
+            self._last = (file, live, group)
         group[0] += steps
         group[1].extend(findings)
         if group[2] is not None:

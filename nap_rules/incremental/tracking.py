@@ -66,6 +66,18 @@ def line_up(index: GraphIndex, key) -> list:
         out.append(key)
 
 
+def above_in_line(index: GraphIndex, key, anchor) -> bool:
+    """Whether `anchor` is in `line_up(index, key)`: the walk up stops at `anchor`."""
+    attrs, file = index.attrs, node_file_of(index.attrs, key)
+    while True:
+        parents = GraphIndex.parents(index, key)
+        if len(parents) != 1 or node_file_of(attrs, parents[0]) != file:
+            return False
+        key = parents[0]
+        if key == anchor:
+            return True
+
+
 class NeedFullRun(BaseException):
     """The partial graph cannot answer this evaluation: check the whole plan.
 
@@ -147,7 +159,7 @@ class TrackingIndex(GraphIndex):
         if token[1] != self._anchor_file or token[0] != "F":
             return token
         anchor = self._anchor
-        if key == anchor or key in self._anchor_line() or anchor in line_up(self, key):
+        if key == anchor or key in self._anchor_line() or above_in_line(self, key, anchor):
             return self._line_token(token)
         return token
 

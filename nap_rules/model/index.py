@@ -110,7 +110,13 @@ class GraphIndex:
 
     def parents(self, key) -> list:
         """Structural parents of a node, the preferred relation first."""
-        found = [(_RANK[d.get("rel")], u) for u, edges in self._pred[key].items()
+        into = self._pred[key]
+        if len(into) == 1:  # most nodes: one node above, by one edge
+            for u, edges in into.items():
+                if len(edges) == 1:
+                    for d in edges.values():
+                        return [u] if d.get("rel") in _RANK else []
+        found = [(_RANK[d.get("rel")], u) for u, edges in into.items()
                  for d in edges.values() if d.get("rel") in _RANK]
         if len(found) == 1:
             return [found[0][1]]
