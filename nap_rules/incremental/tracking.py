@@ -53,29 +53,22 @@ def node_file_of(attrs: dict, key) -> str | None:
     return node_file(found) if found is not None else None
 
 
-def line_up(index: GraphIndex, key) -> list:
+def walk_up(index: GraphIndex, key):
     """The ancestors of `key` in the plan tree within its own file, nearest first, read without
-    recording; the walk up stops at a node with more than one structural parent (a read of a
-    node above it is then ("F", file, kind))."""
-    attrs, file, out = index.attrs, node_file_of(index.attrs, key), []
-    while True:
-        parents = GraphIndex.parents(index, key)
-        if len(parents) != 1 or node_file_of(attrs, parents[0]) != file:
-            return out
-        key = parents[0]
-        out.append(key)
-
-
-def above_in_line(index: GraphIndex, key, anchor) -> bool:
-    """Whether `anchor` is in `line_up(index, key)`: the walk up stops at `anchor`."""
+    recording, one at a time; the walk up stops at a node with more than one structural parent
+    (a read of a node above it is then ("F", file, kind))."""
     attrs, file = index.attrs, node_file_of(index.attrs, key)
     while True:
         parents = GraphIndex.parents(index, key)
         if len(parents) != 1 or node_file_of(attrs, parents[0]) != file:
-            return False
+            return
         key = parents[0]
-        if key == anchor:
-            return True
+        yield key
+
+
+def line_up(index: GraphIndex, key) -> list:
+    """Every ancestor `walk_up` gives."""
+    return list(walk_up(index, key))
 
 
 class NeedFullRun(BaseException):
@@ -159,7 +152,7 @@ class TrackingIndex(GraphIndex):
         if token[1] != self._anchor_file or token[0] != "F":
             return token
         anchor = self._anchor
-        if key == anchor or key in self._anchor_line() or above_in_line(self, key, anchor):
+        if key == anchor or key in self._anchor_line() or anchor in walk_up(self, key):  # stops at it
             return self._line_token(token)
         return token
 

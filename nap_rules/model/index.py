@@ -112,10 +112,10 @@ class GraphIndex:
         """Structural parents of a node, the preferred relation first."""
         into = self._pred[key]
         if len(into) == 1:  # most nodes: one node above, by one edge
-            for u, edges in into.items():
-                if len(edges) == 1:
-                    for d in edges.values():
-                        return [u] if d.get("rel") in _RANK else []
+            ((u, edges),) = into.items()
+            if len(edges) == 1:
+                (d,) = edges.values()
+                return [u] if d.get("rel") in _RANK else []
         found = [(_RANK[d.get("rel")], u) for u, edges in into.items()
                  for d in edges.values() if d.get("rel") in _RANK]
         if len(found) == 1:
