@@ -99,6 +99,19 @@ def test_the_test_commands_of_the_readme_are_lines_of_ci_run():
     assert tests and all(c in ci_run_lines() for c in tests), tests
 
 
+def test_the_report_the_readme_shows_is_what_check_prints():
+    """Each line of README's excerpt of the published plan's report ("it begins:") is a line of
+    what `nap-rules check plan/` prints ("…" stands for lines left out)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = text.split("it begins:\n\n```text\n", 1)[1].split("```", 1)[0].splitlines()
+    run = subprocess.run([sys.executable, "-m", "nap_rules", "check", "plan/"], cwd=ROOT, capture_output=True,
+                         text=True, encoding="utf-8")
+    assert run.returncode == 1, run.stderr
+    printed = run.stdout.splitlines()
+    assert shown[0] == printed[0]
+    assert [line for line in shown if line != "…" and line not in printed] == []
+
+
 def test_commands_run_elsewhere_are_still_in_the_docs():
     everything = {c for doc in DOCS for c in commands(doc)}
     assert set(RUN_ELSEWHERE) <= everything
